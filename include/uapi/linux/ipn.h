@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * AF_IPN: Inter Process Networking.
+ *
+ * An IPN network is named by a filesystem path.  Every socket connected to
+ * it behaves as if it sat on one shared bus; the network's delivery policy
+ * (hub, Ethernet switch, ...) decides which connected sockets receive each
+ * message.  See Documentation/ipn.rst for the full semantics.
+ *
+ * Addresses are struct sockaddr_un with sun_family = AF_IPN and a
+ * filesystem path in sun_path (abstract names are refused).
+ */
+#ifndef _UAPI_LINUX_IPN_H
+#define _UAPI_LINUX_IPN_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#ifndef AF_IPN
+#define AF_IPN		46
+#endif
+#ifndef PF_IPN
+#define PF_IPN		AF_IPN
+#endif
+
+/* Delivery policies: the protocol argument of socket(AF_IPN, SOCK_RAW, p). */
+#define IPN_ANY			0	/* the network's, or a hub when creating */
+#define IPN_BROADCAST		1	/* hub: to every node but the sender */
+#define IPN_HUB			IPN_BROADCAST
+#define IPN_VDESWITCH		2	/* Ethernet switch (kvde_switch.ko) */
+#define IPN_VDESWITCH_L3	3	/* reserved */
+
+/* Socket option level of the IPN core (setsockopt/getsockopt). */
+#define SOL_IPN			0
+
+/*
+ * Options that work after bind() or connect().
+ */
+#define IPN_SO_PORT		0	/* int: port to take at connect (before
+					 * connect), or the port held (get) */
+#define IPN_SO_DESCR		1	/* string, up to IPN_DESCRLEN bytes */
+#define IPN_SO_CHANGE_NUMNODES	2	/* int: resize the port table; needs
+					 * manage (x) rights; EADDRINUSE when
+					 * shrinking over busy ports */
+#define IPN_SO_HANDLE_OOB	3	/* reserved: out-of-band messages */
+#define IPN_SO_WANT_OOB_NUMNODES 4	/* reserved: reader/writer notices */
+
+/*
+ * Options of a network being created: before bind() or connect() only,
+ * EISCONN afterwards.  A socket that binds to an existing network takes
+ * that network's values.
+ */
+#define IPN_SO_PREBIND		0x80
+#define IPN_SO_MTU		(IPN_SO_PREBIND | 0)	/* int, default 1514 */
+#define IPN_SO_NUMNODES		(IPN_SO_PREBIND | 1)	/* int, default 32 */
+#define IPN_SO_MSGPOOLSIZE	(IPN_SO_PREBIND | 2)	/* int, default 8 */
+#define IPN_SO_FLAGS		(IPN_SO_PREBIND | 3)	/* int, IPN_FLAG_* */
+#define IPN_SO_MODE		(IPN_SO_PREBIND | 4)	/* int, default 0777
+							 * masked by umask */
+
+#define IPN_DESCRLEN		128
+#define IPN_PORTNO_ANY		-1
+
+/* Limits of the pre-bind options. */
+#define IPN_MTU_MIN		1
+#define IPN_MTU_MAX		65535
+#define IPN_NUMNODES_MAX	4096
+#define IPN_MSGPOOLSIZE_MAX	4096
+
+/* IPN_SO_FLAGS */
+#define IPN_FLAG_LOSSLESS	1	/* senders wait for the slowest reader */
+#define IPN_FLAG_EXCL		2	/* bind fails with EEXIST if the network
+					 * already exists */
+#define IPN_FLAG_FLEXMTU	4	/* reserved */
+#define IPN_FLAG_MASK		(IPN_FLAG_LOSSLESS | IPN_FLAG_EXCL | \
+				 IPN_FLAG_FLEXMTU)
+
+/* ifr_flags of IPN_CONN_NETDEV */
+#define IPN_NODEFLAG_TAP	0x10	/* create a tap-like interface */
+#define IPN_NODEFLAG_GRAB	0x20	/* grab an existing interface */
+
+/*
+ * ioctls.  The numbers are those of the original IPN ('I', 199..204), so
+ * programs built against it keep working.  The size field says int for
+ * the same reason; the argument of IPN_CONN_NETDEV, IPN_JOIN_NETDEV,
+ * IPN_SETPERSIST_NETDEV and IPN_CLRPERSIST_NETDEV is a pointer to a
+ * struct ifreq, that of IPN_SETPERSIST an int (0 or 1) passed by value.
+ */
+#define IPN_CHECK		_IOW('I', 199, int)
+#define IPN_SETPERSIST_NETDEV	_IOW('I', 200, int)
+#define IPN_CLRPERSIST_NETDEV	_IOW('I', 201, int)
+#define IPN_CONN_NETDEV		_IOW('I', 202, int)
+#define IPN_JOIN_NETDEV		_IOW('I', 203, int)
+#define IPN_SETPERSIST		_IOW('I', 204, int)
+
+/* Value IPN_CHECK returns: an AF_IPN socket answers with this magic. */
+#define IPN_CHECK_MAGIC		0x49504e
+
+/* Out-of-band notice of IPN_SO_WANT_OOB_NUMNODES (reserved). */
+#define IPN_OOB_NUMNODE_TAG	0
+struct numnode_oob {
+	int level;
+	int tag;
+	int numreaders;
+	int numwriters;
+};
+
+#endif /* _UAPI_LINUX_IPN_H */
