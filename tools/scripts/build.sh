@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Build the modules against the cached kernel and the guest programs.
+# Usage: build.sh  (prints nothing on success but the kernel directory)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$("$IPN_TOP/tools/scripts/kernel.sh")
+mapfile -t kv < <(kmake_vars)
+log "building modules"
+make -s -C "$kdir" M="$IPN_TOP" "${kv[@]}" modules >&2
+
+out="$IPN_TOP/build/bin"
+mkdir -p "$out"
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi")
+for prog in tests/ipn_test tools/ipncat/ipncat; do
+	src="$IPN_TOP/$prog.c"
+	[ -f "$src" ] || continue
+	bin="$out/$(basename "$prog")"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bin" ]; then
+		log "compiling $prog"
+		gcc "${cflags[@]}" -o "$bin" "$src" -lpthread
+	fi
+done
+echo "$kdir"

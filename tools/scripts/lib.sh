@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Common settings for the IPN build and test scripts.  Sourced, not run.
+
+IPN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+IPN_CACHE=${IPN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ipn}
+IPN_FLAVOUR=${IPN_FLAVOUR:-debug}
+
+# The pinned kernel source: Debian's linux-source-7.3 from trixie-backports.
+KSRC_PKG=linux-source-7.3
+KSRC_VERSION=7.3.4-1~bpo13+1
+KSRC_DEB=${KSRC_PKG}_${KSRC_VERSION}_all.deb
+KSRC_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+KSRC_SUITE=trixie-backports
+
+BINDGEN_VERSION=0.72.1
+LLVM_VERSION=19
+
+export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
+
+log() { printf '[ipn] %s\n' "$*" >&2; }
+die() { printf '[ipn] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The Rust standard library source shipped by rust-web-src.  Its directory
+# carries the compiler version, which bookworm-security moves forward.
+rust_lib_src() {
+	local d
+	d=$(ls -d /usr/src/rustc-*/library 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || die "no /usr/src/rustc-*/library: is rust-web-src installed? (run: make setup)"
+	printf '%s\n' "$d"
+}
+
+# Variables every kernel and module make call needs, so that Kconfig and
+# Kbuild use Debian's rustc-web rather than a rustup toolchain on PATH.
+kmake_vars() {
+	printf '%s\n' "RUSTC=/usr/bin/rustc" "RUST_LIB_SRC=$(rust_lib_src)" \
+		"BINDGEN=$IPN_CACHE/bindgen/bin/bindgen" "LLVM=-$LLVM_VERSION"
+}
+
+# The key of a kernel build: source, patches, config fragments, flavour and
+# the compilers.  Anything that changes the built kernel must be in here.
+kernel_key() {
+	{
+		echo "$KSRC_SHA256 $IPN_FLAVOUR"
+		cat "$IPN_TOP"/patches/*.patch
+		cat "$IPN_TOP"/tools/kernel/base.config
+		[ "$IPN_FLAVOUR" = debug ] && cat "$IPN_TOP"/tools/kernel/debug.config
+		cat "$IPN_TOP"/tools/scripts/kernel.sh
+		/usr/bin/rustc --version 2>/dev/null
+		clang-$LLVM_VERSION --version 2>/dev/null | head -n 1
+	} | sha256sum | cut -c1-16
+}
+
+kernel_dir() { echo "$IPN_CACHE/kernel/$IPN_FLAVOUR-$(kernel_key)"; }
