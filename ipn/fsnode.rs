@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Filesystem nodes that name sockets, as AF_UNIX's bound sockets do.
+
+use core::ptr;
+use kernel::ffi::{c_char, c_int, c_ulong, c_void};
+use kernel::{bindings, error::to_result, prelude::*};
+
+// The C glue (`ipn_glue.c`). `struct path` is passed as `void *`: its
+// bindgen type trips the FFI-safety lint, and only C looks inside it.
+extern "C" {
+    fn ipn_glue_mknod(name: *const c_char, mode: u16, res: *mut c_void) -> c_int;
+    fn ipn_glue_lookup(name: *const c_char, res: *mut c_void) -> c_int;
+    fn ipn_glue_path_is_sock(path: *const c_void) -> bool;
+    fn ipn_glue_path_key(path: *const c_void) -> c_ulong;
+    fn ipn_glue_path_permission(path: *const c_void, mask: c_int) -> c_int;
+}
+
+/// Access rights checked with [`FsNode::permission`].
+pub mod may {
+    use kernel::bindings;
+    /// Read: may receive.
+    pub const READ: i32 = bindings::MAY_READ as i32;
+    /// Write: may send.
+    pub const WRITE: i32 = bindings::MAY_WRITE as i32;
+    /// Execute: may manage.
+    pub const EXEC: i32 = bindings::MAY_EXEC as i32;
+}
+
+/// A reference to a filesystem node (`struct path`).
+///
+/// Dropping it may sleep: drop it in process context only.
+///
+/// # Invariants
+///
+/// `path` holds a reference to its mount and dentry, released on drop.
+pub struct FsNode {
+    path: bindings::path,
+}
+
+// SAFETY: A `struct path` reference may be used and released from any task.
+unsafe impl Send for FsNode {}
+// SAFETY: Only read through shared references.
+unsafe impl Sync for FsNode {}
+
+fn self_ptr(path: &mut bindings::path) -> *mut c_void {
+    ptr::from_mut(path).cast()
+}
+
+impl FsNode {
+    fn raw(&self) -> *const c_void {
+        ptr::from_ref(&self.path).cast()
+    }
+
+    /// Creates a socket node at `name` with permission bits `mode` (masked
+    /// by the caller's umask), failing with `EEXIST` if something is there.
+    pub fn create(name: &CStr, mode: u16) -> Result<Self> {
+        let mut path = bindings::path::default();
+        // SAFETY: `name` is NUL-terminated; `path` is a valid out-parameter.
+        to_result(unsafe { ipn_glue_mknod(name.as_char_ptr(), mode, self_ptr(&mut path)) })?;
+        Ok(Self { path })
+    }
+
+    /// Looks `name` up, following symbolic links.
+    pub fn lookup(name: &CStr) -> Result<Self> {
+        let mut path = bindings::path::default();
+        // SAFETY: As in `create`.
+        to_result(unsafe { ipn_glue_lookup(name.as_char_ptr(), self_ptr(&mut path)) })?;
+        Ok(Self { path })
+    }
+
+    /// Whether the node is a socket node.
+    pub fn is_socket(&self) -> bool {
+        // SAFETY: By the type invariant `path` is referenced.
+        unsafe { ipn_glue_path_is_sock(self.raw()) }
+    }
+
+    /// An identity of the node's inode, stable while it is referenced.
+    pub fn key(&self) -> usize {
+        // SAFETY: By the type invariant `path` is referenced.
+        unsafe { ipn_glue_path_key(self.raw()) as usize }
+    }
+
+    /// Checks the current task's `may::*` rights on the node.
+    pub fn permission(&self, mask: i32) -> Result {
+        // SAFETY: By the type invariant `path` is referenced.
+        to_result(unsafe { ipn_glue_path_permission(self.raw(), mask) })
+    }
+}
+
+impl Drop for FsNode {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own the references.
+        unsafe { bindings::path_put(&self.path) };
+    }
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C glue of ipn.ko.  Only what has no Rust binding lives here: static
+ * inline helpers of the VFS and of struct sock.  No IPN logic.
+ */
+
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
+#include <linux/security.h>
+#include <linux/stat.h>
+#include "ipn_glue.h"
+
+/*
+ * Create the filesystem node of a new network, as AF_UNIX does for a bound
+ * socket: an S_IFSOCK inode.  On success @res holds a reference to it.
+ */
+int ipn_glue_mknod(const char *name, umode_t mode, struct path *res)
+{
+	struct mnt_idmap *idmap;
+	struct dentry *dentry;
+	struct path parent;
+	int err;
+
+	mode = S_IFSOCK | (mode & ~current_umask() & 0777);
+	dentry = start_creating_path(AT_FDCWD, name, &parent, 0);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	idmap = mnt_idmap(parent.mnt);
+	err = security_path_mknod(&parent, dentry, mode, 0);
+	if (!err)
+		err = vfs_mknod(idmap, d_inode(parent.dentry), dentry, mode, 0,
+				NULL);
+	if (!err) {
+		res->mnt = mntget(parent.mnt);
+		res->dentry = dget(dentry);
+	}
+	end_creating_path(&parent, dentry);
+	return err;
+}
+
+int ipn_glue_lookup(const char *name, struct path *res)
+{
+	return kern_path(name, LOOKUP_FOLLOW, res);
+}
+
+bool ipn_glue_path_is_sock(const struct path *path)
+{
+	return S_ISSOCK(d_backing_inode(path->dentry)->i_mode);
+}
+
+/* Networks are found by their inode, as AF_UNIX finds bound sockets. */
+unsigned long ipn_glue_path_key(const struct path *path)
+{
+	return (unsigned long)d_backing_inode(path->dentry);
+}
+
+int ipn_glue_path_permission(const struct path *path, int mask)
+{
+	return path_permission(path, mask);
+}
+
+umode_t ipn_glue_umask(void)
+{
+	return current_umask();
+}
+
+int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size)
+{
+	return copy_from_sockptr(dst, src, size) ? -EFAULT : 0;
+}
+
+/*
+ * Queue @skb on @sk unless its receive queue already holds @limit messages
+ * (0: no limit).  The length check and the enqueue happen under the queue
+ * lock, so concurrent senders cannot overfill it.  Safe in any context.
+ * On error the caller still owns @skb.
+ */
+int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
+		       unsigned int limit)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	unsigned long flags;
+
+	if (sock_flag(sk, SOCK_DEAD))
+		return -ECONNRESET;
+	spin_lock_irqsave(&q->lock, flags);
+	if (limit && skb_queue_len(q) >= limit) {
+		spin_unlock_irqrestore(&q->lock, flags);
+		sk_drops_inc(sk);
+		return -ENOBUFS;
+	}
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(q, skb);
+	spin_unlock_irqrestore(&q->lock, flags);
+	sk->sk_data_ready(sk);
+	return 0;
+}
+
+unsigned int ipn_glue_rcv_qlen(const struct sock *sk)
+{
+	return skb_queue_len_lockless(&sk->sk_receive_queue);
+}
+
+int ipn_glue_sk_drops(const struct sock *sk)
+{
+	return sk_drops_read(sk);
+}
+
+void ipn_glue_sk_drops_inc(struct sock *sk)
+{
+	sk_drops_inc(sk);
+}
+
+void ipn_glue_state_change(struct sock *sk)
+{
+	sk->sk_state_change(sk);
+}
+
+/*
+ * Sizes and offsets of the C structures that the Rust layer accesses
+ * through bindgen's types, in the order of socket.rs's RUST_LAYOUT.  The
+ * module refuses to load when the two disagree: bindgen can misread a
+ * header (it dropped socket_lock_t's anonymous member once) and a wrong
+ * offset silently corrupts memory.
+ */
+const unsigned long ipn_glue_layout[] = {
+	sizeof(struct sock),
+	offsetof(struct sock, sk_receive_queue),
+	offsetof(struct sock, sk_shutdown),
+	offsetof(struct sock, sk_destruct),
+	sizeof(struct socket),
+	offsetof(struct socket, state),
+	offsetof(struct socket, type),
+	offsetof(struct socket, sk),
+	offsetof(struct socket, ops),
+	sizeof(struct sk_buff),
+	offsetof(struct sk_buff, len),
+	offsetof(struct sk_buff, data_len),
+	offsetof(struct sk_buff, data),
+	sizeof(struct msghdr),
+	offsetof(struct msghdr, msg_namelen),
+	offsetof(struct msghdr, msg_flags),
+	sizeof(struct proto),
+	offsetof(struct proto, obj_size),
+	offsetof(struct proto, owner),
+	offsetof(struct proto, name),
+	sizeof(struct proto_ops),
+	offsetof(struct proto_ops, mmap),
+	sizeof(struct net_proto_family),
+	sizeof(struct callback_head),
+	sizeof(struct path),
+};
+const unsigned int ipn_glue_layout_len = ARRAY_SIZE(ipn_glue_layout);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C glue of ipn.ko: the VFS and socket inline helpers that the Rust
+ * abstraction layer (socket.rs, fsnode.rs) calls.  Every function here is
+ * declared again, with the same signature, in an extern "C" block there.
+ */
+#ifndef _IPN_GLUE_H
+#define _IPN_GLUE_H
+
+#include <linux/path.h>
+#include <linux/skbuff.h>
+#include <linux/sockptr.h>
+#include <net/sock.h>
+
+int ipn_glue_mknod(const char *name, umode_t mode, struct path *res);
+int ipn_glue_lookup(const char *name, struct path *res);
+bool ipn_glue_path_is_sock(const struct path *path);
+unsigned long ipn_glue_path_key(const struct path *path);
+int ipn_glue_path_permission(const struct path *path, int mask);
+umode_t ipn_glue_umask(void);
+int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size);
+int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
+		       unsigned int limit);
+unsigned int ipn_glue_rcv_qlen(const struct sock *sk);
+int ipn_glue_sk_drops(const struct sock *sk);
+void ipn_glue_sk_drops_inc(struct sock *sk);
+void ipn_glue_state_change(struct sock *sk);
+
+extern const unsigned long ipn_glue_layout[];
+extern const unsigned int ipn_glue_layout_len;
+
+#endif

@@ -1,0 +1,1109 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket address families.
+//!
+//! C headers: [`include/linux/net.h`](srctree/include/linux/net.h),
+//! [`include/net/sock.h`](srctree/include/net/sock.h),
+//! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+//!
+//! An address family implements [`Family`]; a [`Registration`] registers
+//! it with the socket layer (`sock_register()`, `proto_register()`) and
+//! undoes that when dropped. Each socket of the family owns one
+//! `Arc<Family::Data>`, kept in its `struct sock` and dropped with it.
+//!
+//! This is the only part of `ipn.ko` that contains `unsafe` code; it is
+//! written to be usable by other address families.
+
+use core::{
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ptr::{self, NonNull},
+};
+use kernel::{
+    bindings,
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
+    fs::File,
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    sync::{poll::PollCondVar, poll::PollTable, Arc, ArcBorrow},
+    types::Opaque,
+    uaccess::{UserPtr, UserSlice},
+    ThisModule,
+};
+
+// Functions of the module's C glue (`ipn_glue.c`); see `ipn_glue.h`.
+// The pointee types are bindgen's C layouts, as in the `bindings` crate,
+// whose zero-sized markers the FFI-safety lint does not understand.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn ipn_glue_copy_from_sockptr(dst: *mut c_void, src: bindings::sockptr_t, size: usize)
+        -> c_int;
+    fn ipn_glue_queue_rcv(
+        sk: *mut bindings::sock,
+        skb: *mut bindings::sk_buff,
+        limit: c_uint,
+    ) -> c_int;
+    fn ipn_glue_rcv_qlen(sk: *const bindings::sock) -> c_uint;
+    fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
+    fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
+    fn ipn_glue_state_change(sk: *mut bindings::sock);
+    static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
+    static ipn_glue_layout_len: c_uint;
+}
+
+const LAYOUT_LEN: usize = 25;
+
+/// Rust's view of what `ipn_glue_layout` gives from C, field for field.
+const RUST_LAYOUT: [usize; LAYOUT_LEN] = {
+    use bindings::*;
+    use core::mem::{offset_of, size_of};
+    [
+        size_of::<sock>(),
+        offset_of!(sock, sk_receive_queue),
+        offset_of!(sock, sk_shutdown),
+        offset_of!(sock, sk_destruct),
+        size_of::<socket>(),
+        offset_of!(socket, state),
+        offset_of!(socket, type_),
+        offset_of!(socket, sk),
+        offset_of!(socket, ops),
+        size_of::<sk_buff>(),
+        offset_of!(sk_buff, len),
+        offset_of!(sk_buff, data_len),
+        offset_of!(sk_buff, data),
+        size_of::<msghdr>(),
+        offset_of!(msghdr, msg_namelen),
+        offset_of!(msghdr, msg_flags),
+        size_of::<proto>(),
+        offset_of!(proto, obj_size),
+        offset_of!(proto, owner),
+        offset_of!(proto, name),
+        size_of::<proto_ops>(),
+        offset_of!(proto_ops, mmap),
+        size_of::<net_proto_family>(),
+        size_of::<callback_head>(),
+        size_of::<path>(),
+    ]
+};
+
+/// Checks that bindgen's layout of the structures this layer touches is
+/// the C compiler's.
+fn check_layout() -> Result {
+    // SAFETY: Immutable arrays defined by the glue.
+    let (c, n) = unsafe {
+        (
+            &*ptr::addr_of!(ipn_glue_layout),
+            ipn_glue_layout_len as usize,
+        )
+    };
+    if n != LAYOUT_LEN {
+        pr_err!("layout table length: C {} Rust {}\n", n, LAYOUT_LEN);
+        return Err(EINVAL);
+    }
+    for (i, (c, r)) in c.iter().zip(RUST_LAYOUT.iter()).enumerate() {
+        if *c != *r {
+            pr_err!(
+                "bindgen layout mismatch at entry {}: C {} Rust {}\n",
+                i,
+                c,
+                r
+            );
+            return Err(EINVAL);
+        }
+    }
+    Ok(())
+}
+
+/// `shutdown()` directions, as in `sk_shutdown`.
+pub const RCV_SHUTDOWN: u8 = bindings::RCV_SHUTDOWN as u8;
+/// See [`RCV_SHUTDOWN`].
+pub const SEND_SHUTDOWN: u8 = bindings::SEND_SHUTDOWN as u8;
+
+/// Message flags used by datagram families.
+pub mod msg_flags {
+    use kernel::bindings;
+    /// `MSG_DONTWAIT`.
+    pub const DONTWAIT: u32 = bindings::MSG_DONTWAIT;
+    /// `MSG_PEEK`.
+    pub const PEEK: u32 = bindings::MSG_PEEK;
+    /// `MSG_TRUNC`.
+    pub const TRUNC: u32 = bindings::MSG_TRUNC;
+    /// `MSG_NOSIGNAL`.
+    pub const NOSIGNAL: u32 = bindings::MSG_NOSIGNAL;
+    /// `MSG_CMSG_COMPAT`: set by the compat syscall layer, not by users.
+    pub const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
+    /// `MSG_EOR`.
+    pub const EOR: u32 = bindings::MSG_EOR;
+}
+
+/// A network namespace (`struct net`).
+///
+/// # Invariants
+///
+/// The pointer given to [`Net::from_raw`] is a valid `struct net` for the
+/// lifetime of the reference.
+#[repr(transparent)]
+pub struct Net(Opaque<bindings::net>);
+
+impl Net {
+    /// # Safety
+    ///
+    /// `ptr` must be valid for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Self {
+        // SAFETY: `Net` is a transparent wrapper; the caller guarantees validity.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Whether this is the initial network namespace.
+    pub fn is_init(&self) -> bool {
+        ptr::eq(self.0.get(), ptr::addr_of_mut!(bindings::init_net))
+    }
+}
+
+/// A socket's network-layer half (`struct sock`).
+///
+/// # Invariants
+///
+/// Instances are always reference counted with `sock_hold()`/`sock_put()`,
+/// so a shared reference is valid while a count is held.
+#[repr(transparent)]
+pub struct Sock(Opaque<bindings::sock>);
+
+// SAFETY: `struct sock` is designed to be used from any thread; its state is
+// protected by its own locks and atomics.
+unsafe impl Send for Sock {}
+// SAFETY: As above.
+unsafe impl Sync for Sock {}
+
+// SAFETY: `sock_hold()`/`sock_put()` are the reference counting of a sock.
+unsafe impl AlwaysRefCounted for Sock {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of `&self` means the refcount is non-zero.
+        unsafe { bindings::sock_hold(self.0.get()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up one reference it owns.
+        unsafe { bindings::sock_put(obj.cast().as_ptr()) };
+    }
+}
+
+impl Sock {
+    fn raw(&self) -> *mut bindings::sock {
+        self.0.get()
+    }
+
+    /// Queues `skb` on the receive queue unless it already holds `limit`
+    /// messages (0: unbounded), then wakes readers. Never sleeps.
+    ///
+    /// On failure the skb is handed back (counted in the sock's drops when
+    /// the queue was full).
+    pub fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
+        // SAFETY: `self` is a valid sock and `skb` an owned skb; on success the
+        // queue takes ownership of it.
+        let ret = unsafe { ipn_glue_queue_rcv(self.raw(), skb.0.as_ptr(), limit) };
+        if ret == 0 {
+            core::mem::forget(skb);
+            Ok(())
+        } else {
+            Err(skb)
+        }
+    }
+
+    /// Number of messages waiting on the receive queue.
+    pub fn rcv_qlen(&self) -> u32 {
+        // SAFETY: `self` is a valid sock.
+        unsafe { ipn_glue_rcv_qlen(self.raw()) }
+    }
+
+    /// Counts one message dropped before it reached this socket.
+    pub fn count_drop(&self) {
+        // SAFETY: `self` is a valid sock.
+        unsafe { ipn_glue_sk_drops_inc(self.raw()) };
+    }
+
+    /// Messages dropped so far (`SO_MEMINFO`'s `SK_MEMINFO_DROPS`).
+    pub fn drops(&self) -> u32 {
+        // SAFETY: `self` is a valid sock.
+        unsafe { ipn_glue_sk_drops(self.raw()) as u32 }
+    }
+
+    /// The directions shut down so far ([`RCV_SHUTDOWN`], [`SEND_SHUTDOWN`]).
+    pub fn shutdown_mask(&self) -> u8 {
+        // SAFETY: `sk_shutdown` is a byte that is read locklessly by the core
+        // datagram code as well.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).sk_shutdown)) }
+    }
+
+    /// Shuts down the given directions and wakes up everybody waiting.
+    pub fn shutdown(&self, mask: u8) {
+        let sk = self.raw();
+        // SAFETY: `sk` is valid; `sk_shutdown` is written under the socket
+        // lock by convention, which `lock_sock()` provides here.
+        unsafe {
+            bindings::lock_sock_nested(sk, 0);
+            (*sk).sk_shutdown |= mask;
+            bindings::release_sock(sk);
+            ipn_glue_state_change(sk);
+        }
+    }
+
+    /// Whether the socket has been closed by its owner (`SOCK_DEAD`).
+    pub fn is_dead(&self) -> bool {
+        // SAFETY: `self` is valid; the flag is read atomically.
+        unsafe { bindings::sock_flag(self.raw(), bindings::sock_flags_SOCK_DEAD) }
+    }
+
+    /// Allocates an skb of `len` bytes charged to this socket's send buffer,
+    /// waiting for buffer space unless `nonblock`.
+    pub fn alloc_send_skb(&self, len: usize, nonblock: bool) -> Result<SkBuff> {
+        let mut err: c_int = 0;
+        // SAFETY: `self` is valid; `err` is a valid out-pointer.
+        let skb = unsafe {
+            bindings::sock_alloc_send_skb(self.raw(), len, c_int::from(nonblock), &mut err)
+        };
+        match NonNull::new(skb) {
+            Some(p) => Ok(SkBuff(p)),
+            None => Err(Error::from_errno(if err != 0 {
+                err
+            } else {
+                -(bindings::ENOMEM as i32)
+            })),
+        }
+    }
+
+    /// Receives one datagram, honouring `MSG_DONTWAIT`, `MSG_PEEK`, the
+    /// receive timeout and signals. `Ok(None)` means end of file (shut down
+    /// for reading and nothing queued).
+    pub fn recv_datagram(&self, flags: u32) -> Result<Option<SkBuff>> {
+        let mut err: c_int = 0;
+        // SAFETY: `self` is valid; `err` is a valid out-pointer.
+        let skb = unsafe { bindings::skb_recv_datagram(self.raw(), flags, &mut err) };
+        match NonNull::new(skb) {
+            Some(p) => Ok(Some(SkBuff(p))),
+            None if err == 0 => Ok(None),
+            None => Err(Error::from_errno(err)),
+        }
+    }
+
+    /// Whether the credentials of the socket's opener have `cap` in the
+    /// user namespace that owns the socket's network namespace.
+    pub fn net_capable(&self, cap: u32) -> bool {
+        // SAFETY: `self` is valid.
+        unsafe { bindings::sk_net_capable(self.raw(), cap as c_int) }
+    }
+}
+
+/// An owned socket buffer (`struct sk_buff`).
+///
+/// # Invariants
+///
+/// The pointer is a valid skb owned by this object.
+pub struct SkBuff(NonNull<bindings::sk_buff>);
+
+// SAFETY: An owned skb may be passed between threads.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// Length of the message.
+    pub fn len(&self) -> usize {
+        // SAFETY: By the type invariant the skb is valid.
+        unsafe { (*self.0.as_ptr()).len as usize }
+    }
+
+    /// Whether the message is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends `len` bytes read from the user's message.
+    pub fn put_from_msg(&mut self, msg: &mut MsgHdr<'_>, len: usize) -> Result {
+        let skb = self.0.as_ptr();
+        let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
+        // SAFETY: `skb` is owned and was allocated with room for `len` bytes by
+        // `alloc_send_skb`; `msg.0` is the valid msghdr of the current call.
+        unsafe {
+            let dst = bindings::skb_put(skb, len32);
+            to_result(bindings::memcpy_from_msg(dst, msg.0, len as c_int))
+        }
+    }
+
+    /// Copies the first `len` bytes into the user's message.
+    pub fn copy_to_msg(&self, msg: &mut MsgHdr<'_>, len: usize) -> Result {
+        // SAFETY: The skb is valid; `msg.0` is the valid msghdr of the call.
+        to_result(unsafe {
+            bindings::skb_copy_datagram_msg(self.0.as_ptr(), 0, msg.0, len as c_int)
+        })
+    }
+
+    /// The message's bytes, when it is linear (every skb built by
+    /// [`Sock::alloc_send_skb`] is); `None` otherwise.
+    pub fn linear_data(&self) -> Option<&[u8]> {
+        let skb = self.0.as_ptr();
+        // SAFETY: The skb is valid and owned; its linear part is `len -
+        // data_len` bytes at `data`, unchanged while we hold `&self`.
+        unsafe {
+            if (*skb).data_len != 0 {
+                return None;
+            }
+            Some(core::slice::from_raw_parts(
+                (*skb).data,
+                (*skb).len as usize,
+            ))
+        }
+    }
+
+    /// A clone sharing the data (`skb_clone()`). Never sleeps.
+    pub fn clone_atomic(&self) -> Result<SkBuff> {
+        // SAFETY: The skb is valid.
+        let p = unsafe { bindings::skb_clone(self.0.as_ptr(), bindings::GFP_ATOMIC) };
+        NonNull::new(p).map(SkBuff).ok_or(ENOMEM)
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: The skb is owned; `consume_skb` frees it without counting a
+        // drop (drops are counted explicitly where they happen).
+        unsafe { bindings::consume_skb(self.0.as_ptr()) };
+    }
+}
+
+/// The message of a `sendmsg()` or `recvmsg()` call (`struct msghdr`).
+///
+/// # Invariants
+///
+/// `self.0` is the valid msghdr of the ongoing call.
+pub struct MsgHdr<'a>(*mut bindings::msghdr, PhantomData<&'a mut bindings::msghdr>);
+
+impl MsgHdr<'_> {
+    /// Flags given to `sendmsg()`.
+    pub fn flags(&self) -> u32 {
+        // SAFETY: By the type invariant.
+        unsafe { (*self.0).msg_flags }
+    }
+
+    /// Adds to the flags returned by `recvmsg()` (e.g. `MSG_TRUNC`).
+    pub fn set_flag(&mut self, flag: u32) {
+        // SAFETY: By the type invariant.
+        unsafe { (*self.0).msg_flags |= flag };
+    }
+
+    /// Reports no source address to `recvmsg()`.
+    pub fn clear_name(&mut self) {
+        // SAFETY: By the type invariant.
+        unsafe { (*self.0).msg_namelen = 0 };
+    }
+}
+
+/// A socket address passed to `bind()` or `connect()`.
+pub struct SockAddr<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> SockAddr<'a> {
+    /// The address family, or `None` when the address is too short.
+    pub fn family(&self) -> Option<u16> {
+        let b = self.bytes.get(..2)?;
+        Some(u16::from_ne_bytes([b[0], b[1]]))
+    }
+
+    /// The bytes after the family field.
+    pub fn data(&self) -> &'a [u8] {
+        self.bytes.get(2..).unwrap_or(&[])
+    }
+
+    /// The whole address as given by the user.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the user gave no address at all.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// A BSD socket (`struct socket`) of family `T`.
+///
+/// # Invariants
+///
+/// `self.0` is valid while the reference lives, `sk` is non-null and was
+/// created by [`Adapter::create`] of the same `T`, so it carries a
+/// `T::Data` in its [`SockContainer`].
+#[repr(transparent)]
+pub struct Socket<T: Family>(Opaque<bindings::socket>, PhantomData<T>);
+
+impl<T: Family> Socket<T> {
+    fn raw(&self) -> *mut bindings::socket {
+        self.0.get()
+    }
+
+    /// The network-layer sock.
+    pub fn sk(&self) -> &Sock {
+        // SAFETY: By the type invariant `sk` is non-null and valid as long as
+        // the socket is, and `Sock` is a transparent wrapper.
+        unsafe { &*(*self.raw()).sk.cast::<Sock>() }
+    }
+
+    /// The family's data of this socket.
+    pub fn data(&self) -> ArcBorrow<'_, T::Data> {
+        // SAFETY: By the type invariant the container holds a pointer from
+        // `Arc::into_raw`, released only in `sk_destruct`, after the socket.
+        unsafe { ArcBorrow::from_raw((*(*self.raw()).sk.cast::<SockContainer>()).data.cast()) }
+    }
+
+    /// `datagram_poll()`: readable, writable and hang-up events of a socket
+    /// with a receive queue and a send buffer.
+    pub fn datagram_poll(&self, ctx: &PollCtx<'_>) -> u32 {
+        // SAFETY: The pointers of `ctx` belong to the ongoing poll call.
+        unsafe { bindings::datagram_poll(ctx.file, self.raw(), ctx.wait) }
+    }
+}
+
+/// The arguments of a `poll()` call.
+///
+/// # Invariants
+///
+/// `file` and `wait` are the arguments of the ongoing `proto_ops::poll`.
+pub struct PollCtx<'a> {
+    file: *mut bindings::file,
+    wait: *mut bindings::poll_table_struct,
+    _p: PhantomData<&'a ()>,
+}
+
+impl PollCtx<'_> {
+    /// Also wake this poller when `cv` is notified.
+    pub fn register_wait(&self, cv: &PollCondVar) {
+        // SAFETY: By the type invariant; `file` stays valid for the call, and
+        // `PollTable` and `File` are transparent wrappers of these pointers.
+        unsafe {
+            let table = PollTable::from_raw(self.wait);
+            table.register_wait(File::from_raw_file(self.file), cv);
+        }
+    }
+}
+
+/// The layout of every sock of a Rust family: the C sock first, then the
+/// pointer to the family's data.
+#[repr(C)]
+struct SockContainer {
+    sk: bindings::sock,
+    data: *const c_void,
+}
+
+/// Operations of a socket address family.
+#[vtable]
+pub trait Family: Sized + Send + Sync + 'static {
+    /// Per-socket data; dropped when the sock is destroyed, which may be in
+    /// atomic context: its `Drop` must not sleep.
+    type Data: Send + Sync;
+
+    /// Creates the data of a new socket (`net_proto_family::create`).
+    fn create(net: &Net, sock_type: i32, protocol: i32, kern: bool) -> Result<Arc<Self::Data>>;
+
+    /// The owner closed the socket; the sock lives on while referenced.
+    fn release(sock: &Socket<Self>);
+
+    /// `bind()`.
+    fn bind(_sock: &Socket<Self>, _addr: SockAddr<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `connect()`.
+    fn connect(_sock: &Socket<Self>, _addr: SockAddr<'_>, _flags: i32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `getsockname()`/`getpeername()`: writes the address, returns its length.
+    fn getname(_sock: &Socket<Self>, _buf: &mut [u8], _peer: bool) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `poll()`.
+    fn poll(_sock: &Socket<Self>, _ctx: &PollCtx<'_>) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ioctl()`; `ENOIOCTLCMD` lets the socket layer try its own.
+    fn ioctl(_sock: &Socket<Self>, _cmd: u32, _arg: usize) -> Result<i32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `shutdown()` with `SHUT_RD`/`SHUT_WR`/`SHUT_RDWR`.
+    fn shutdown(_sock: &Socket<Self>, _how: i32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `setsockopt()` at a level other than `SOL_SOCKET`.
+    fn setsockopt(_sock: &Socket<Self>, _level: i32, _name: i32, _val: &OptVal) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `getsockopt()` at a level other than `SOL_SOCKET`; `out.len()` is the
+    /// caller's buffer length. Returns the length written.
+    fn getsockopt(_sock: &Socket<Self>, _level: i32, _name: i32, _out: &mut OptOut) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `sendmsg()`.
+    fn sendmsg(_sock: &Socket<Self>, _msg: &mut MsgHdr<'_>, _len: usize) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `recvmsg()`.
+    fn recvmsg(
+        _sock: &Socket<Self>,
+        _msg: &mut MsgHdr<'_>,
+        _len: usize,
+        _flags: u32,
+    ) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The value of a `setsockopt()` call.
+pub struct OptVal {
+    src: bindings::sockptr_t,
+    len: usize,
+}
+
+impl OptVal {
+    /// The length the caller gave.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the caller gave an empty value.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads an `int` option; `EINVAL` unless exactly `sizeof(int)` bytes
+    /// were given.
+    pub fn read_int(&self) -> Result<i32> {
+        if self.len != core::mem::size_of::<i32>() {
+            return Err(EINVAL);
+        }
+        let mut v = [0u8; 4];
+        self.read_into(&mut v)?;
+        Ok(i32::from_ne_bytes(v))
+    }
+
+    /// Reads the first `buf.len()` bytes (at most the given length).
+    pub fn read_into(&self, buf: &mut [u8]) -> Result {
+        if buf.len() > self.len {
+            return Err(EINVAL);
+        }
+        // SAFETY: `buf` is writable for its length; the glue copies from a
+        // user or kernel pointer as `sockptr_t` says.
+        to_result(unsafe {
+            ipn_glue_copy_from_sockptr(buf.as_mut_ptr().cast(), self.src, buf.len())
+        })
+    }
+}
+
+/// The buffer of a `getsockopt()` call.
+pub struct OptOut {
+    val: UserPtr,
+    len: usize,
+    written: usize,
+}
+
+impl OptOut {
+    /// The caller's buffer length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the caller's buffer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes `data`, truncated to the caller's buffer as `getsockopt()`
+    /// does for strings.
+    pub fn write(&mut self, data: &[u8]) -> Result {
+        let n = data.len().min(self.len);
+        UserSlice::new(self.val, n)
+            .writer()
+            .write_slice(&data[..n])?;
+        self.written = n;
+        Ok(())
+    }
+
+    /// Writes an `int`; `EINVAL` when the buffer is too small for one.
+    pub fn write_int(&mut self, v: i32) -> Result {
+        if self.len < core::mem::size_of::<i32>() {
+            return Err(EINVAL);
+        }
+        UserSlice::new(self.val, 4)
+            .writer()
+            .write_slice(&v.to_ne_bytes())?;
+        self.written = 4;
+        Ok(())
+    }
+}
+
+/// Trampolines from the C socket layer into a [`Family`].
+struct Adapter<T: Family>(PhantomData<T>);
+
+impl<T: Family> Adapter<T> {
+    /// # Safety
+    ///
+    /// `sock` must be a socket created by [`Self::create`] whose `sk` is set.
+    unsafe fn socket<'a>(sock: *mut bindings::socket) -> &'a Socket<T> {
+        // SAFETY: Transparent wrapper; the caller guarantees the invariants.
+        unsafe { &*sock.cast() }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `net_proto_family::create`.
+    unsafe extern "C" fn create(
+        net: *mut bindings::net,
+        sock: *mut bindings::socket,
+        protocol: c_int,
+        kern: c_int,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The socket layer passes a valid `net` and `sock`.
+            let (net_ref, sock_type) = unsafe { (Net::from_raw(net), (*sock).type_) };
+            let data = T::create(net_ref, i32::from(sock_type), protocol, kern != 0)?;
+            let reg = REGISTRATION.load(core::sync::atomic::Ordering::Acquire);
+            if reg.is_null() {
+                return Err(EAFNOSUPPORT);
+            }
+            // SAFETY: A registration is published only while it is live, and
+            // it cannot go away during `create` because the socket layer
+            // holds a reference to our module.
+            let reg = unsafe { &*reg.cast::<RegInner>() };
+            // SAFETY: `reg.proto` was registered with `proto_register()`, with
+            // `obj_size` the size of `SockContainer`.
+            let sk = unsafe {
+                bindings::sk_alloc(net, reg.family, bindings::GFP_KERNEL, reg.proto.get(), kern)
+            };
+            if sk.is_null() {
+                return Err(ENOMEM);
+            }
+            // SAFETY: `sk` is a new, exclusively owned sock whose allocation
+            // is a `SockContainer`; `sock` is the new socket.
+            unsafe {
+                bindings::sock_init_data(sock, sk);
+                (*sock).ops = ptr::addr_of!(reg.ops);
+                (*sock).state = bindings::socket_state_SS_UNCONNECTED;
+                (*sk).sk_destruct = Some(Self::destruct);
+                (*sk.cast::<SockContainer>()).data = Arc::into_raw(data).cast();
+            }
+            Ok(0)
+        })
+    }
+
+    /// Destructor of the sock: frees what is still queued and the data.
+    ///
+    /// # Safety
+    ///
+    /// Called once, by `__sk_destruct()`, possibly in softirq context.
+    unsafe extern "C" fn destruct(sk: *mut bindings::sock) {
+        // SAFETY: Nobody else references the sock any more.
+        unsafe {
+            bindings::skb_queue_purge(ptr::addr_of_mut!((*sk).sk_receive_queue));
+            let data = (*sk.cast::<SockContainer>()).data;
+            if !data.is_null() {
+                drop(Arc::<T::Data>::from_raw(data.cast()));
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::release` of a socket of
+    /// this family, once, when its owner closes it.
+    unsafe extern "C" fn release(sock: *mut bindings::socket) -> c_int {
+        // SAFETY: The socket layer passes a valid socket.
+        let sk = unsafe { (*sock).sk };
+        if sk.is_null() {
+            return 0;
+        }
+        // SAFETY: `sk` is set, so the socket was created by `create`.
+        T::release(unsafe { Self::socket(sock) });
+        // SAFETY: The owner is gone: detach the sock from the socket, wake
+        // anybody still waiting, drop what is queued and the owner's ref.
+        // Senders that still reach the sock through an RCU-protected table
+        // see `SOCK_DEAD`; what they queue meanwhile goes with the sock.
+        unsafe {
+            bindings::lock_sock_nested(sk, 0);
+            (*sk).sk_shutdown = bindings::SHUTDOWN_MASK as u8;
+            bindings::sock_orphan(sk);
+            bindings::release_sock(sk);
+            ipn_glue_state_change(sk);
+            (*sock).sk = ptr::null_mut();
+            bindings::skb_queue_purge(ptr::addr_of_mut!((*sk).sk_receive_queue));
+            bindings::sock_put(sk);
+        }
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::bind` of a socket of this
+    /// family, with `len` bytes of address copied to kernel memory.
+    unsafe extern "C" fn bind(
+        sock: *mut bindings::socket,
+        addr: *mut bindings::sockaddr_unsized,
+        len: c_int,
+    ) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let (sock, addr) = unsafe { (Self::socket(sock), sockaddr(addr.cast(), len)) };
+        from_result(|| T::bind(sock, addr?).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::bind`], as `proto_ops::connect`.
+    unsafe extern "C" fn connect(
+        sock: *mut bindings::socket,
+        addr: *mut bindings::sockaddr_unsized,
+        len: c_int,
+        flags: c_int,
+    ) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let (sock, addr) = unsafe { (Self::socket(sock), sockaddr(addr.cast(), len)) };
+        from_result(|| T::connect(sock, addr?, flags).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::getname` of a socket of
+    /// this family, with a `sockaddr_storage` buffer at `addr`.
+    unsafe extern "C" fn getname(
+        sock: *mut bindings::socket,
+        addr: *mut bindings::sockaddr,
+        peer: c_int,
+    ) -> c_int {
+        let len = core::mem::size_of::<bindings::__kernel_sockaddr_storage>();
+        // SAFETY: As promised by the socket layer.
+        let (sock, buf) = unsafe {
+            (
+                Self::socket(sock),
+                core::slice::from_raw_parts_mut(addr.cast::<u8>(), len),
+            )
+        };
+        from_result(|| {
+            T::getname(sock, buf, peer != 0).and_then(|n| c_int::try_from(n).map_err(|_| EINVAL))
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::poll` of a socket of this
+    /// family.
+    unsafe extern "C" fn poll(
+        file: *mut bindings::file,
+        sock: *mut bindings::socket,
+        wait: *mut bindings::poll_table_struct,
+    ) -> bindings::__poll_t {
+        let ctx = PollCtx {
+            file,
+            wait,
+            _p: PhantomData,
+        };
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        T::poll(sock, &ctx)
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::ioctl` of a socket of this
+    /// family.
+    unsafe extern "C" fn ioctl(sock: *mut bindings::socket, cmd: c_uint, arg: c_ulong) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| T::ioctl(sock, cmd, arg))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::shutdown` of a socket of
+    /// this family.
+    unsafe extern "C" fn shutdown(sock: *mut bindings::socket, how: c_int) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| T::shutdown(sock, how).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::setsockopt` of a socket of
+    /// this family; `val` is valid for `len` bytes as `sockptr_t` says.
+    unsafe extern "C" fn setsockopt(
+        sock: *mut bindings::socket,
+        level: c_int,
+        name: c_int,
+        val: bindings::sockptr_t,
+        len: c_uint,
+    ) -> c_int {
+        let val = OptVal {
+            src: val,
+            len: len as usize,
+        };
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| T::setsockopt(sock, level, name, &val).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::getsockopt` of a socket of
+    /// this family, with user pointers `val` and `lenp`.
+    unsafe extern "C" fn getsockopt(
+        sock: *mut bindings::socket,
+        level: c_int,
+        name: c_int,
+        val: *mut c_char,
+        lenp: *mut c_int,
+    ) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| {
+            let lenp = UserPtr::from_ptr(lenp.cast());
+            let len: i32 = UserSlice::new(lenp, 4).reader().read()?;
+            let len = usize::try_from(len).map_err(|_| EINVAL)?;
+            let mut out = OptOut {
+                val: UserPtr::from_ptr(val.cast()),
+                len,
+                written: 0,
+            };
+            T::getsockopt(sock, level, name, &mut out)?;
+            let written = i32::try_from(out.written).map_err(|_| EINVAL)?;
+            UserSlice::new(lenp, 4)
+                .writer()
+                .write_slice(&written.to_ne_bytes())?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the socket layer as `proto_ops::sendmsg` of a socket of
+    /// this family, with the valid msghdr of the call.
+    unsafe extern "C" fn sendmsg(
+        sock: *mut bindings::socket,
+        msg: *mut bindings::msghdr,
+        len: usize,
+    ) -> c_int {
+        let mut m = MsgHdr(msg, PhantomData);
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| {
+            T::sendmsg(sock, &mut m, len).and_then(|n| c_int::try_from(n).map_err(|_| EMSGSIZE))
+        })
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::sendmsg`], as `proto_ops::recvmsg`.
+    unsafe extern "C" fn recvmsg(
+        sock: *mut bindings::socket,
+        msg: *mut bindings::msghdr,
+        len: usize,
+        flags: c_int,
+    ) -> c_int {
+        let mut m = MsgHdr(msg, PhantomData);
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        from_result(|| {
+            T::recvmsg(sock, &mut m, len, flags as u32)
+                .and_then(|n| c_int::try_from(n).map_err(|_| EMSGSIZE))
+        })
+    }
+
+    fn ops(family: c_int, owner: &'static ThisModule) -> bindings::proto_ops {
+        // SAFETY: All-zero is a valid `proto_ops` (null function pointers).
+        let mut ops: bindings::proto_ops = unsafe { MaybeUninit::zeroed().assume_init() };
+        ops.family = family;
+        ops.owner = owner.as_ptr();
+        ops.release = Some(Self::release);
+        ops.bind = Some(if T::HAS_BIND {
+            Self::bind
+        } else {
+            bindings::sock_no_bind
+        });
+        ops.connect = Some(if T::HAS_CONNECT {
+            Self::connect
+        } else {
+            bindings::sock_no_connect
+        });
+        ops.socketpair = Some(bindings::sock_no_socketpair);
+        ops.accept = Some(bindings::sock_no_accept);
+        ops.getname = Some(if T::HAS_GETNAME {
+            Self::getname
+        } else {
+            bindings::sock_no_getname
+        });
+        ops.poll = if T::HAS_POLL {
+            Some(Self::poll)
+        } else {
+            Some(bindings::datagram_poll)
+        };
+        ops.ioctl = Some(if T::HAS_IOCTL {
+            Self::ioctl
+        } else {
+            bindings::sock_no_ioctl
+        });
+        ops.listen = Some(bindings::sock_no_listen);
+        ops.shutdown = Some(if T::HAS_SHUTDOWN {
+            Self::shutdown
+        } else {
+            bindings::sock_no_shutdown
+        });
+        if T::HAS_SETSOCKOPT {
+            ops.setsockopt = Some(Self::setsockopt);
+        }
+        if T::HAS_GETSOCKOPT {
+            ops.getsockopt = Some(Self::getsockopt);
+        }
+        ops.sendmsg = Some(if T::HAS_SENDMSG {
+            Self::sendmsg
+        } else {
+            bindings::sock_no_sendmsg
+        });
+        ops.recvmsg = Some(if T::HAS_RECVMSG {
+            Self::recvmsg
+        } else {
+            bindings::sock_no_recvmsg
+        });
+        ops.mmap = Some(bindings::sock_no_mmap);
+        ops
+    }
+}
+
+/// Builds a [`SockAddr`] from what the socket layer passed.
+///
+/// # Safety
+///
+/// `addr` must point to `len` readable bytes when `len > 0`.
+unsafe fn sockaddr<'a>(addr: *const u8, len: c_int) -> Result<SockAddr<'a>> {
+    let len = usize::try_from(len).map_err(|_| EINVAL)?;
+    if len > core::mem::size_of::<bindings::__kernel_sockaddr_storage>() {
+        return Err(EINVAL);
+    }
+    if len == 0 || addr.is_null() {
+        return Ok(SockAddr { bytes: &[] });
+    }
+    // SAFETY: The caller guarantees `len` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(addr, len) };
+    Ok(SockAddr { bytes })
+}
+
+/// The live registration, for `create` (which has no context argument).
+/// One Rust family per module is supported.
+static REGISTRATION: core::sync::atomic::AtomicPtr<c_void> =
+    core::sync::atomic::AtomicPtr::new(ptr::null_mut());
+
+#[repr(C)]
+struct RegInner {
+    family: c_int,
+    proto: Opaque<bindings::proto>,
+    ops: bindings::proto_ops,
+    pf: bindings::net_proto_family,
+}
+
+/// A registered address family; unregistered on drop.
+///
+/// # Invariants
+///
+/// `inner` was registered with `proto_register()` and `sock_register()`
+/// and is published in `REGISTRATION`.
+pub struct Registration<T: Family> {
+    inner: Pin<KBox<RegInner>>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The registration is only touched at init and exit.
+unsafe impl<T: Family> Send for Registration<T> {}
+// SAFETY: As above.
+unsafe impl<T: Family> Sync for Registration<T> {}
+
+impl<T: Family> Registration<T> {
+    /// Registers family number `family` with protocol name `name`.
+    pub fn new(family: i32, name: &'static CStr, module: &'static ThisModule) -> Result<Self> {
+        if family <= 0 || family >= bindings::NPROTO as i32 {
+            return Err(EINVAL);
+        }
+        check_layout()?;
+        // SAFETY: All-zero is a valid `proto` and `net_proto_family`.
+        let (proto, pf) = unsafe {
+            (
+                MaybeUninit::<bindings::proto>::zeroed().assume_init(),
+                MaybeUninit::<bindings::net_proto_family>::zeroed().assume_init(),
+            )
+        };
+        let inner = KBox::pin(
+            RegInner {
+                family,
+                proto: Opaque::new(proto),
+                ops: Adapter::<T>::ops(family, module),
+                pf,
+            },
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `inner` is pinned in memory that lives until `drop`, where
+        // everything registered here is unregistered first.
+        unsafe {
+            let p = inner.proto.get();
+            let nbytes = name.to_bytes_with_nul();
+            let n = nbytes.len().min((*p).name.len());
+            for (d, s) in (*p).name.iter_mut().zip(nbytes[..n].iter()) {
+                *d = *s;
+            }
+            (*p).owner = module.as_ptr();
+            (*p).obj_size = core::mem::size_of::<SockContainer>() as c_uint;
+            let pf = ptr::addr_of!(inner.pf).cast_mut();
+            (*pf).family = family;
+            (*pf).create = Some(Adapter::<T>::create);
+            (*pf).owner = module.as_ptr();
+            to_result(bindings::proto_register(p, 1))?;
+            let raw = ptr::addr_of!(*inner).cast_mut().cast::<c_void>();
+            if REGISTRATION
+                .compare_exchange(
+                    ptr::null_mut(),
+                    raw,
+                    core::sync::atomic::Ordering::AcqRel,
+                    core::sync::atomic::Ordering::Acquire,
+                )
+                .is_err()
+            {
+                bindings::proto_unregister(p);
+                return Err(EBUSY);
+            }
+            if let Err(e) = to_result(bindings::sock_register(pf)) {
+                REGISTRATION.store(ptr::null_mut(), core::sync::atomic::Ordering::Release);
+                bindings::proto_unregister(p);
+                return Err(e);
+            }
+        }
+        Ok(Self {
+            inner,
+            _p: PhantomData,
+        })
+    }
+}
+
+impl<T: Family> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: Registered in `new`. `sock_unregister()` waits until no
+        // `create` runs any more; no socket can exist, as each holds a
+        // reference on the module.
+        unsafe {
+            bindings::sock_unregister(self.inner.family);
+            REGISTRATION.store(ptr::null_mut(), core::sync::atomic::Ordering::Release);
+            bindings::proto_unregister(self.inner.proto.get());
+        }
+    }
+}
+
+/// Keeps `ARef<Sock>` importable for users of this module.
+pub type SockRef = ARef<Sock>;
