@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The AF_IPN socket operations.
+//!
+//! A socket is unbound, bound (attached to a network for management) or
+//! connected (holding a port of the network, sending and receiving). Its
+//! state lives in a [`Node`], owned by the socket's `struct sock`.
+
+use crate::{
+    network::{Attach, NetParams, Network},
+    socket::{
+        self, msg_flags, Family, MsgHdr, Net, OptOut, OptVal, PollCtx, SockAddr, Socket,
+        RCV_SHUTDOWN, SEND_SHUTDOWN,
+    },
+    uapi::*,
+};
+use kernel::{
+    bindings, new_mutex,
+    prelude::*,
+    sync::{Arc, Mutex},
+};
+
+/// Where a socket stands.
+enum Conn {
+    Unbound,
+    Bound(Arc<Network>),
+    Connected(Arc<Network>, usize),
+    Closed,
+}
+
+struct NodeState {
+    conn: Conn,
+    /// Settings for a network this socket creates (before bind/connect).
+    params: NetParams,
+    /// `IPN_SO_PORT` asked before connect.
+    want_port: Option<usize>,
+    /// The path used to bind or connect, for `getsockname()`.
+    path: NetPath,
+    descr: KVec<u8>,
+}
+
+/// The per-socket data of AF_IPN.
+#[pin_data]
+pub(crate) struct Node {
+    protocol: i32,
+    #[pin]
+    state: Mutex<NodeState>,
+}
+
+/// The address family.
+pub(crate) struct Ipn;
+
+/// A network's path: the bytes of `sun_path` and a terminating NUL.
+struct NetPath(KVec<u8>);
+
+impl NetPath {
+    /// Parses a `sockaddr_un` with an AF_IPN family.
+    fn parse(addr: &SockAddr<'_>) -> Result<Self> {
+        if addr.len() > SOCKADDR_UN_LEN {
+            return Err(EINVAL);
+        }
+        match addr.family() {
+            None => return Err(EINVAL),
+            Some(f) if i32::from(f) != AF_IPN => return Err(EAFNOSUPPORT),
+            Some(_) => {}
+        }
+        let data = addr.data();
+        // As for AF_UNIX, the path ends at the first NUL or at the end of
+        // the address.
+        let end = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+        if end == 0 {
+            // Empty or abstract (NUL-first) name: no filesystem node to own.
+            return Err(EINVAL);
+        }
+        let mut v = KVec::with_capacity(end + 1, GFP_KERNEL)?;
+        v.extend_from_slice(&data[..end], GFP_KERNEL)?;
+        v.push(0, GFP_KERNEL)?;
+        Ok(Self(v))
+    }
+
+    fn empty() -> Self {
+        Self(KVec::new())
+    }
+
+    fn cstr(&self) -> Result<&CStr> {
+        CStr::from_bytes_with_nul(&self.0).map_err(|_| EINVAL)
+    }
+
+    /// The path without its NUL.
+    fn bytes(&self) -> &[u8] {
+        self.0.split_last().map(|(_, b)| b).unwrap_or(&[])
+    }
+}
+
+impl Node {
+    fn network(&self) -> Option<(Arc<Network>, Option<usize>)> {
+        match &self.state.lock().conn {
+            Conn::Bound(n) => Some((n.clone(), None)),
+            Conn::Connected(n, p) => Some((n.clone(), Some(*p))),
+            _ => None,
+        }
+    }
+}
+
+impl Ipn {
+    /// Connects a socket that is bound or has just found its network. The
+    /// caller's user reference on `net` becomes the connection's.
+    fn join(
+        sock: &Socket<Self>,
+        st: &mut NodeState,
+        net: Arc<Network>,
+        readable: bool,
+        writable: bool,
+    ) -> Result {
+        let port = net.connect_port(sock.sk(), st.want_port)?;
+        let mut shut = 0;
+        if !readable {
+            shut |= RCV_SHUTDOWN;
+        }
+        if !writable {
+            shut |= SEND_SHUTDOWN;
+        }
+        if shut != 0 {
+            sock.sk().shutdown(shut);
+        }
+        st.conn = Conn::Connected(net, port);
+        Ok(())
+    }
+}
+
+#[vtable]
+impl Family for Ipn {
+    type Data = Node;
+
+    fn create(_net: &Net, sock_type: i32, protocol: i32, _kern: bool) -> Result<Arc<Node>> {
+        if sock_type != SOCK_RAW {
+            return Err(EPROTOTYPE);
+        }
+        if protocol != IPN_ANY && protocol != IPN_BROADCAST {
+            return Err(EPROTONOSUPPORT);
+        }
+        Arc::pin_init(
+            pin_init!(Node {
+                protocol,
+                state <- new_mutex!(NodeState {
+                    conn: Conn::Unbound,
+                    params: NetParams::default(),
+                    want_port: None,
+                    path: NetPath::empty(),
+                    descr: KVec::new(),
+                }),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    fn release(sock: &Socket<Self>) {
+        let node = sock.data();
+        let conn = core::mem::replace(&mut node.state.lock().conn, Conn::Closed);
+        match conn {
+            Conn::Connected(net, port) => {
+                net.disconnect_port(port);
+                net.put_user();
+            }
+            Conn::Bound(net) => net.put_user(),
+            Conn::Unbound | Conn::Closed => {}
+        }
+    }
+
+    fn bind(sock: &Socket<Self>, addr: SockAddr<'_>) -> Result {
+        let path = NetPath::parse(&addr)?;
+        let node = sock.data();
+        let mut st = node.state.lock();
+        if !matches!(st.conn, Conn::Unbound) {
+            return Err(EINVAL);
+        }
+        let (net, _how): (Arc<Network>, Attach) =
+            Network::bind(path.cstr()?, node.protocol, &st.params)?;
+        st.conn = Conn::Bound(net);
+        st.path = path;
+        Ok(())
+    }
+
+    fn connect(sock: &Socket<Self>, addr: SockAddr<'_>, _flags: i32) -> Result {
+        let node = sock.data();
+        let mut st = node.state.lock();
+        match &st.conn {
+            Conn::Connected(..) => Err(EISCONN),
+            Conn::Closed => Err(EBADF),
+            Conn::Bound(net) => {
+                // A bound socket joins its own network: the address must be
+                // empty or name the same path.
+                if !addr.is_empty() {
+                    if NetPath::parse(&addr)?.bytes() != st.path.bytes() {
+                        return Err(EISCONN);
+                    }
+                }
+                let net = net.clone();
+                let (readable, writable) = net.rights()?;
+                // The bind's user reference becomes the connection's.
+                Self::join(sock, &mut st, net, readable, writable)
+            }
+            Conn::Unbound => {
+                if addr.is_empty() {
+                    return Err(EDESTADDRREQ);
+                }
+                let path = NetPath::parse(&addr)?;
+                let found = Network::find(path.cstr()?, node.protocol)?;
+                let net = found.net.clone();
+                Self::join(sock, &mut st, found.net, found.readable, found.writable)
+                    .inspect_err(|_| net.put_user())?;
+                st.path = path;
+                Ok(())
+            }
+        }
+    }
+
+    fn getname(sock: &Socket<Self>, buf: &mut [u8], peer: bool) -> Result<usize> {
+        let node = sock.data();
+        let st = node.state.lock();
+        if peer && !matches!(st.conn, Conn::Connected(..)) {
+            return Err(ENOTCONN);
+        }
+        let fam = (AF_IPN as u16).to_ne_bytes();
+        let path = st.path.bytes();
+        let n = path.len().min(SOCKADDR_UN_LEN - 3);
+        if buf.len() < 2 + n + 1 {
+            return Err(EINVAL);
+        }
+        buf[..2].copy_from_slice(&fam);
+        buf[2..2 + n].copy_from_slice(&path[..n]);
+        buf[2 + n] = 0;
+        Ok(2 + n + 1)
+    }
+
+    fn poll(sock: &Socket<Self>, ctx: &PollCtx<'_>) -> u32 {
+        let mut mask = sock.datagram_poll(ctx);
+        if let Some((net, port)) = sock.data().network() {
+            if net.lossless() {
+                ctx.register_wait(&net.space);
+                if let Some(p) = port {
+                    if !net.has_room(p) {
+                        mask &= !(bindings::POLLOUT | bindings::POLLWRNORM | bindings::POLLWRBAND);
+                    }
+                }
+            }
+            if port.is_none() {
+                // Bound only: nothing to send or receive yet.
+                mask &= !(bindings::POLLOUT | bindings::POLLWRNORM | bindings::POLLWRBAND);
+            }
+        } else {
+            mask &= !(bindings::POLLOUT | bindings::POLLWRNORM | bindings::POLLWRBAND);
+        }
+        mask
+    }
+
+    fn ioctl(sock: &Socket<Self>, cmd: u32, _arg: usize) -> Result<i32> {
+        let _ = sock;
+        match cmd {
+            IPN_CHECK => Ok(IPN_CHECK_MAGIC),
+            IPN_SETPERSIST_NETDEV
+            | IPN_CLRPERSIST_NETDEV
+            | IPN_CONN_NETDEV
+            | IPN_JOIN_NETDEV
+            | IPN_SETPERSIST => Err(EOPNOTSUPP),
+            _ => Err(ENOIOCTLCMD),
+        }
+    }
+
+    fn shutdown(sock: &Socket<Self>, how: i32) -> Result {
+        // SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2 become RCV_SHUTDOWN 1, SEND_SHUTDOWN 2.
+        let mask = match how {
+            0 => RCV_SHUTDOWN,
+            1 => SEND_SHUTDOWN,
+            2 => RCV_SHUTDOWN | SEND_SHUTDOWN,
+            _ => return Err(EINVAL),
+        };
+        if !matches!(sock.data().state.lock().conn, Conn::Connected(..)) {
+            return Err(ENOTCONN);
+        }
+        sock.sk().shutdown(mask);
+        if let Some((net, _)) = sock.data().network() {
+            // Readers that stopped reading no longer hold lossless senders.
+            net.wake_senders();
+        }
+        Ok(())
+    }
+
+    fn setsockopt(sock: &Socket<Self>, level: i32, name: i32, val: &OptVal) -> Result {
+        if level != SOL_IPN {
+            // The hub has no options of its own.
+            return Err(ENOPROTOOPT);
+        }
+        let node = sock.data();
+        let mut st = node.state.lock();
+        if name & IPN_SO_PREBIND != 0 {
+            if !matches!(st.conn, Conn::Unbound) {
+                return Err(EISCONN);
+            }
+            let v = val.read_int()?;
+            match name {
+                IPN_SO_MTU if (IPN_MTU_MIN..=IPN_MTU_MAX).contains(&v) => {
+                    st.params.mtu = v as usize
+                }
+                IPN_SO_NUMNODES if (1..=IPN_NUMNODES_MAX).contains(&v) => {
+                    st.params.numnodes = v as usize
+                }
+                IPN_SO_MSGPOOLSIZE if (1..=IPN_MSGPOOLSIZE_MAX).contains(&v) => {
+                    st.params.msgpool = v as u32
+                }
+                IPN_SO_FLAGS if (v as u32) & !IPN_FLAG_MASK == 0 => st.params.flags = v as u32,
+                IPN_SO_MODE if (0..=0o777).contains(&v) => st.params.mode = v as u16,
+                IPN_SO_MTU | IPN_SO_NUMNODES | IPN_SO_MSGPOOLSIZE | IPN_SO_FLAGS | IPN_SO_MODE => {
+                    return Err(EINVAL)
+                }
+                _ => return Err(ENOPROTOOPT),
+            }
+            return Ok(());
+        }
+        match name {
+            IPN_SO_PORT => {
+                let v = val.read_int()?;
+                match &st.conn {
+                    Conn::Connected(..) => Err(EISCONN),
+                    Conn::Closed => Err(EBADF),
+                    _ if v == IPN_PORTNO_ANY => {
+                        st.want_port = None;
+                        Ok(())
+                    }
+                    _ if v < 0 => Err(EINVAL),
+                    _ => {
+                        st.want_port = Some(v as usize);
+                        Ok(())
+                    }
+                }
+            }
+            IPN_SO_DESCR => {
+                if matches!(st.conn, Conn::Unbound | Conn::Closed) {
+                    return Err(ENOTCONN);
+                }
+                let n = val.len().min(IPN_DESCRLEN);
+                let mut d = KVec::with_capacity(n, GFP_KERNEL)?;
+                d.resize(n, 0, GFP_KERNEL)?;
+                val.read_into(&mut d)?;
+                let end = d.iter().position(|b| *b == 0).unwrap_or(n);
+                d.truncate(end);
+                st.descr = d;
+                Ok(())
+            }
+            IPN_SO_CHANGE_NUMNODES => {
+                let v = val.read_int()?;
+                if !(1..=IPN_NUMNODES_MAX).contains(&v) {
+                    return Err(EINVAL);
+                }
+                match &st.conn {
+                    // Only a bound socket holds the manage (x) right.
+                    Conn::Bound(net) => net.resize(v as usize),
+                    Conn::Connected(..) => Err(EPERM),
+                    _ => Err(ENOTCONN),
+                }
+            }
+            IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    fn getsockopt(sock: &Socket<Self>, level: i32, name: i32, out: &mut OptOut) -> Result {
+        if level != SOL_IPN {
+            return Err(ENOPROTOOPT);
+        }
+        let node = sock.data();
+        let st = node.state.lock();
+        let net = match &st.conn {
+            Conn::Bound(n) | Conn::Connected(n, _) => Some(n),
+            _ => None,
+        };
+        let p = net.map(|n| n.params).unwrap_or(st.params);
+        match name {
+            IPN_SO_MTU => out.write_int(p.mtu as i32),
+            IPN_SO_NUMNODES => {
+                out.write_int(net.map(|n| n.numnodes()).unwrap_or(p.numnodes) as i32)
+            }
+            IPN_SO_MSGPOOLSIZE => out.write_int(p.msgpool as i32),
+            IPN_SO_FLAGS => out.write_int(p.flags as i32),
+            IPN_SO_MODE => out.write_int(i32::from(p.mode)),
+            IPN_SO_PORT => out.write_int(match &st.conn {
+                Conn::Connected(_, port) => *port as i32,
+                _ => st.want_port.map(|p| p as i32).unwrap_or(IPN_PORTNO_ANY),
+            }),
+            IPN_SO_DESCR => out.write(&st.descr),
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    fn sendmsg(sock: &Socket<Self>, msg: &mut MsgHdr<'_>, len: usize) -> Result<usize> {
+        let allowed =
+            msg_flags::DONTWAIT | msg_flags::NOSIGNAL | msg_flags::EOR | msg_flags::CMSG_COMPAT;
+        if msg.flags() & !allowed != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let nonblock = msg.flags() & msg_flags::DONTWAIT != 0;
+        let (net, port) = match sock.data().network() {
+            Some((net, Some(port))) => (net, port),
+            _ => return Err(ENOTCONN),
+        };
+        let sk = sock.sk();
+        if sk.shutdown_mask() & SEND_SHUTDOWN != 0 {
+            return Err(EPIPE);
+        }
+        if len > net.params.mtu {
+            return Err(EOVERFLOW);
+        }
+        let mut skb = sk.alloc_send_skb(len, nonblock)?;
+        skb.put_from_msg(msg, len)?;
+        if net.lossless() {
+            net.wait_for_room(port, nonblock)?;
+        }
+        net.deliver(port, skb);
+        Ok(len)
+    }
+
+    fn recvmsg(sock: &Socket<Self>, msg: &mut MsgHdr<'_>, len: usize, flags: u32) -> Result<usize> {
+        let allowed = msg_flags::DONTWAIT
+            | msg_flags::PEEK
+            | msg_flags::TRUNC
+            | msg_flags::CMSG_COMPAT
+            | bindings::MSG_WAITALL
+            | msg_flags::NOSIGNAL;
+        if flags & !allowed != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let net = match sock.data().network() {
+            Some((net, Some(_))) => net,
+            _ => return Err(ENOTCONN),
+        };
+        msg.clear_name();
+        let sk = sock.sk();
+        let skb = match sk.recv_datagram(flags & !msg_flags::TRUNC) {
+            Ok(Some(skb)) => skb,
+            Ok(None) => return Ok(0),
+            // Without a timeout the datagram code does not look at the
+            // shutdown state: a socket shut for reading reports end of file.
+            Err(e) if e == EAGAIN && sk.shutdown_mask() & RCV_SHUTDOWN != 0 => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let full = skb.len();
+        let copied = full.min(len);
+        if copied < full {
+            msg.set_flag(msg_flags::TRUNC);
+        }
+        skb.copy_to_msg(msg, copied)?;
+        drop(skb);
+        if net.lossless() && flags & msg_flags::PEEK == 0 {
+            net.wake_senders();
+        }
+        Ok(if flags & msg_flags::TRUNC != 0 {
+            full
+        } else {
+            copied
+        })
+    }
+}
+
+/// Marker so that `socket` is used by name in docs.
+#[allow(dead_code)]
+type _Layer = socket::SockRef;

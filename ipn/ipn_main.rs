@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! AF_IPN: Inter Process Networking.
+//!
+//! Processes join a network named by a filesystem path and exchange
+//! messages as if on one bus; the network's delivery policy decides who
+//! receives what. The built-in policy is a hub.
+
+mod af_ipn;
+pub mod fsnode;
+mod hub;
+mod network;
+pub mod rcu_cell;
+pub mod socket;
+mod uapi;
+
+use kernel::{prelude::*, sync::rcu};
+
+module! {
+    type: IpnModule,
+    name: "ipn",
+    authors: ["IPN developers"],
+    description: "AF_IPN: Inter Process Networking",
+    license: "GPL",
+    alias: ["net-pf-46"],
+    params: {
+        family: i32 {
+            default: 46,
+            description: "Address family number to register (46 is AF_IPN; on a kernel without the AF_IPN patch give an unused one below AF_MAX)",
+        },
+    },
+}
+
+struct IpnModule {
+    _reg: socket::Registration<af_ipn::Ipn>,
+}
+
+impl kernel::Module for IpnModule {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        network::init();
+        let family = module_parameters::family.value();
+        let reg = socket::Registration::new(family, c"IPN", module)?;
+        pr_info!("AF_IPN registered as address family {}\n", family);
+        Ok(Self { _reg: reg })
+    }
+}
+
+impl Drop for IpnModule {
+    fn drop(&mut self) {
+        // Port tables retired by `call_rcu()` must be freed before the code
+        // that frees them goes away.
+        rcu::rcu_barrier();
+    }
+}
