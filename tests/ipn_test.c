@@ -1,0 +1,3180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipn_test: the in-guest test suite of AF_IPN (ipn.ko).
+ *
+ * Runs as root in the test guest with ipn.ko loaded and prints TAP:
+ *
+ *	TAP version 13
+ *	ok 1 - name
+ *	# diagnostics of a failure come before its "not ok" line
+ *	not ok 2 - name
+ *	1..2
+ *	1 passed, 1 failed
+ *
+ * Every test is a function run in a forked child, in its own process
+ * group and with its own directory under /tmp, so that a crash or a hang
+ * fails that test only.  The exit status is 0 iff every test passed.
+ *
+ * Usage: ipn_test [FILTER]	(run only the tests whose name contains FILTER)
+ *
+ * Inside a test, TRY() and the EXPECT_*() macros print where and why a
+ * check failed and return -1 from the test (or from the helper using
+ * them); MUST() does the same for helpers that print their own reason.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <linux/ipn.h>
+#include <linux/sock_diag.h>
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO		55
+#endif
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+#define DEFAULT_MTU		1514
+#define DEFAULT_NUMNODES	32
+#define DEFAULT_MSGPOOLSIZE	8
+#define DEFAULT_MODE		0777
+
+#define NOBODY			65534	/* uid and gid of the unprivileged tests */
+#define TEST_TIMEOUT		20	/* seconds, per test */
+#define CHILD_TIMEOUT		15	/* seconds, per helper process */
+#define RECV_TIMEOUT		3000	/* ms to wait for an expected message */
+
+/* The directory of the running test (0777, on tmpfs). */
+static char test_dir[64];
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics                                                          */
+/* ------------------------------------------------------------------ */
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += n;
+		len -= n;
+	}
+}
+
+/*
+ * Print a TAP diagnostic line.  One write() per line, so that the lines of
+ * concurrent processes do not mix and nothing sits in a stdio buffer that
+ * fork() would duplicate.
+ */
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	buf[0] = '#';
+	buf[1] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 2, sizeof(buf) - 3, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n += 2;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	write_all(STDOUT_FILENO, buf, n);
+}
+
+static const char *errname(int e)
+{
+	const char *name;
+
+	if (!e)
+		return "no error";
+	name = strerrorname_np(e);
+	return name ? name : "E?";
+}
+
+/* "EINVAL (Invalid argument)", in one of a few rotating buffers. */
+static const char *errstr(int e)
+{
+	static char bufs[4][96];
+	static unsigned int next;
+	char *b = bufs[next++ % ARRAY_SIZE(bufs)];
+
+	snprintf(b, sizeof(bufs[0]), "%s (%s)", errname(e), strerror(e));
+	return b;
+}
+
+#define fail(fmt, ...) \
+	diag("%s:%d: " fmt, __func__, __LINE__, ##__VA_ARGS__)
+
+/* A call that must succeed (return >= 0); evaluates to its result. */
+#define TRY(call) ({							\
+	long __r = (long)(call);					\
+	if (__r < 0) {							\
+		fail("%s: %s", #call, errstr(errno));			\
+		return -1;						\
+	}								\
+	__r;								\
+})
+
+/* A helper that prints its own diagnostics and returns < 0 on failure. */
+#define MUST(call) do {							\
+	if ((call) < 0) {						\
+		fail("%s failed", #call);				\
+		return -1;						\
+	}								\
+} while (0)
+
+/* A call that must fail with -1 and errno @err. */
+#define EXPECT_ERRNO(call, err, what) do {				\
+	long __r;							\
+	int __e;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	__e = errno;							\
+	if (__r != -1 || __e != (err)) {				\
+		if (__r == -1)						\
+			fail("%s: expected %s, got %s", what,		\
+			     errname(err), errstr(__e));		\
+		else							\
+			fail("%s: expected %s, but it returned %ld",	\
+			     what, errname(err), __r);			\
+		return -1;						\
+	}								\
+} while (0)
+
+#define EXPECT_EQ(got, want, what) do {					\
+	long long __g, __w;						\
+	int __e;							\
+	errno = 0;							\
+	__g = (long long)(got);						\
+	__e = errno;							\
+	__w = (long long)(want);					\
+	if (__g != __w) {						\
+		if (__g == -1 && __e)					\
+			fail("%s: expected %lld, got -1: %s", what,	\
+			     __w, errstr(__e));				\
+		else							\
+			fail("%s: expected %lld, got %lld", what,	\
+			     __w, __g);					\
+		return -1;						\
+	}								\
+} while (0)
+
+#define EXPECT(cond, fmt, ...) do {					\
+	if (!(cond)) {							\
+		fail("%s: " fmt, #cond, ##__VA_ARGS__);			\
+		return -1;						\
+	}								\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* @name inside the test's directory, in one of a few rotating buffers. */
+static const char *tpath(const char *name)
+{
+	static char bufs[16][256];
+	static unsigned int next;
+	char *b = bufs[next++ % ARRAY_SIZE(bufs)];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", test_dir, name);
+	return b;
+}
+
+static bool module_loaded(const char *name)
+{
+	size_t n = strlen(name);
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/modules", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && line[n] == ' ';
+	fclose(f);
+	return found;
+}
+
+/* Check that @path is a socket node, with permission bits @mode. */
+static int expect_node(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		diag("stat %s: %s", path, errstr(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		diag("%s is not a socket node (st_mode %#o)", path,
+		     (unsigned int)st.st_mode);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != mode) {
+		diag("%s has mode %04o, expected %04o", path,
+		     (unsigned int)(st.st_mode & 07777), (unsigned int)mode);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read one byte from @fd within @ms: 1, 0 at end of file, -1 otherwise. */
+static int read_byte_timeout(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	return read(fd, &c, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef int (*child_fn)(void *arg);
+
+/* Run @fn(@arg) in a child; it exits 0 iff @fn returned 0. */
+static pid_t spawn(child_fn fn, void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		alarm(CHILD_TIMEOUT);
+		_exit(fn(arg) ? 1 : 0);
+	}
+	if (pid < 0)
+		diag("fork: %s", errstr(errno));
+	return pid;
+}
+
+/* Wait for a child of spawn(): 0 iff it succeeded. */
+static int reap(pid_t pid, const char *what)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) < 0) {
+		diag("waitpid for %s: %s", what, errstr(errno));
+		return -1;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st))
+		diag("%s exited with status %d", what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		diag("%s was killed by signal %d (%s)%s", what, WTERMSIG(st),
+		     strsignal(WTERMSIG(st)),
+		     WTERMSIG(st) == SIGALRM ? ": timed out" : "");
+	return -1;
+}
+
+/* Become uid/gid 65534, without supplementary groups. */
+static int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)) {
+		diag("dropping privileges to %d: %s", NOBODY, errstr(errno));
+		return -1;
+	}
+	if (geteuid() != NOBODY || getegid() != NOBODY) {
+		diag("still euid %d egid %d", (int)geteuid(), (int)getegid());
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* AF_IPN helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static int ipn_socket(void)
+{
+	return socket(AF_IPN, SOCK_RAW, IPN_BROADCAST);
+}
+
+/* Fill @sa with @path; returns the address length, NUL included. */
+static socklen_t ipn_addr(struct sockaddr_un *sa, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n >= sizeof(sa->sun_path))
+		n = sizeof(sa->sun_path) - 1;
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_IPN;
+	memcpy(sa->sun_path, path, n);
+	return offsetof(struct sockaddr_un, sun_path) + n + 1;
+}
+
+static int ipn_bind(int s, const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len = ipn_addr(&sa, path);
+
+	return bind(s, (struct sockaddr *)&sa, len);
+}
+
+static int ipn_connect(int s, const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len = ipn_addr(&sa, path);
+
+	return connect(s, (struct sockaddr *)&sa, len);
+}
+
+static int set_opt(int s, int name, int val)
+{
+	return setsockopt(s, SOL_IPN, name, &val, sizeof(val));
+}
+
+static int get_opt(int s, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	*val = 0x5a5a5a5a;
+	return getsockopt(s, SOL_IPN, name, val, &len);
+}
+
+/* getsockopt of an int option, as a value; -2 (never valid) on error. */
+static long long opt_value(int s, int name)
+{
+	int v;
+
+	if (get_opt(s, name, &v)) {
+		diag("getsockopt(%#x): %s", name, errstr(errno));
+		return -2;
+	}
+	return v;
+}
+
+/* Settings of a network a test creates; zero fields keep the defaults. */
+struct netopts {
+	int mtu;
+	int numnodes;
+	int pool;		/* IPN_SO_MSGPOOLSIZE */
+	int flags;
+	int mode;		/* only if set_mode */
+	bool set_mode;
+	bool bind_only;		/* the creator does not connect */
+};
+
+/*
+ * Create (or attach to) the network at @path: set the options, bind and,
+ * unless @o->bind_only, connect.  Returns the socket or -1.
+ */
+static int net_create(const char *path, const struct netopts *o)
+{
+	static const struct netopts defaults;
+	int s, e;
+
+	if (!o)
+		o = &defaults;
+	s = ipn_socket();
+	if (s < 0) {
+		diag("socket(AF_IPN): %s", errstr(errno));
+		return -1;
+	}
+	if ((o->mtu && set_opt(s, IPN_SO_MTU, o->mtu)) ||
+	    (o->numnodes && set_opt(s, IPN_SO_NUMNODES, o->numnodes)) ||
+	    (o->pool && set_opt(s, IPN_SO_MSGPOOLSIZE, o->pool)) ||
+	    (o->flags && set_opt(s, IPN_SO_FLAGS, o->flags)) ||
+	    (o->set_mode && set_opt(s, IPN_SO_MODE, o->mode))) {
+		diag("setsockopt before bind of %s: %s", path, errstr(errno));
+		goto err;
+	}
+	if (ipn_bind(s, path)) {
+		diag("bind %s: %s", path, errstr(errno));
+		goto err;
+	}
+	if (!o->bind_only && connect(s, NULL, 0)) {
+		diag("connect after bind of %s: %s", path, errstr(errno));
+		goto err;
+	}
+	return s;
+err:
+	e = errno;
+	close(s);
+	errno = e;
+	return -1;
+}
+
+/* Join the network at @path without bind.  Returns the socket or -1. */
+static int net_join(const char *path)
+{
+	int s, e;
+
+	s = ipn_socket();
+	if (s < 0) {
+		diag("socket(AF_IPN): %s", errstr(errno));
+		return -1;
+	}
+	if (ipn_connect(s, path)) {
+		e = errno;
+		diag("connect %s: %s", path, errstr(e));
+		close(s);
+		errno = e;
+		return -1;
+	}
+	return s;
+}
+
+static int send_str(int s, const char *str)
+{
+	ssize_t n = send(s, str, strlen(str), 0);
+
+	if (n != (ssize_t)strlen(str)) {
+		diag("send \"%s\": %s", str, n < 0 ? errstr(errno) : "short");
+		return -1;
+	}
+	return 0;
+}
+
+/* recv() of one message, waiting at most @ms for it (ETIMEDOUT). */
+static ssize_t recv_timeout(int s, void *buf, size_t len, int flags, int ms)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	int r;
+
+	r = poll(&p, 1, ms);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return recv(s, buf, len, flags | MSG_DONTWAIT);
+}
+
+static unsigned char rxbuf[IPN_MTU_MAX + 64];
+
+/* Receive one message within RECV_TIMEOUT; it must be @want. */
+static int expect_msg(int s, const void *want, size_t len, const char *who)
+{
+	ssize_t n;
+	size_t i;
+
+	n = recv_timeout(s, rxbuf, sizeof(rxbuf), 0, RECV_TIMEOUT);
+	if (n < 0) {
+		diag("%s: expected a %zu-byte message: %s", who, len,
+		     errstr(errno));
+		return -1;
+	}
+	if ((size_t)n != len) {
+		diag("%s: got a %zd-byte message, expected %zu bytes", who, n,
+		     len);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (rxbuf[i] != ((const unsigned char *)want)[i]) {
+			diag("%s: message differs at byte %zu: %#x, expected %#x",
+			     who, i, rxbuf[i],
+			     ((const unsigned char *)want)[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int expect_str(int s, const char *str, const char *who)
+{
+	return expect_msg(s, str, strlen(str), who);
+}
+
+/* Nothing may be queued on @s. */
+static int expect_none(int s, const char *who)
+{
+	ssize_t n = recv(s, rxbuf, sizeof(rxbuf), MSG_DONTWAIT);
+
+	if (n >= 0) {
+		diag("%s: unexpected %zd-byte message", who, n);
+		return -1;
+	}
+	if (errno != EAGAIN) {
+		diag("%s: recv(MSG_DONTWAIT) of an empty queue: expected EAGAIN, got %s",
+		     who, errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* SO_MEMINFO's SK_MEMINFO_DROPS of @s, or -1. */
+static long sock_drops(int s)
+{
+	__u32 mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	memset(mi, 0, sizeof(mi));
+	if (getsockopt(s, SOL_SOCKET, SO_MEMINFO, mi, &len)) {
+		diag("getsockopt(SO_MEMINFO): %s", errstr(errno));
+		return -1;
+	}
+	if (len < (SK_MEMINFO_DROPS + 1) * sizeof(__u32)) {
+		diag("SO_MEMINFO returned only %u bytes", (unsigned int)len);
+		return -1;
+	}
+	return mi[SK_MEMINFO_DROPS];
+}
+
+static void fill_pattern(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *b = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* A child that sends @msg on @s after @delay_ms. */
+struct delayed_send {
+	int s;
+	int delay_ms;
+	const char *msg;
+};
+
+static int delayed_send_fn(void *arg)
+{
+	struct delayed_send *d = arg;
+
+	msleep(d->delay_ms);
+	MUST(send_str(d->s, d->msg));
+	return 0;
+}
+
+/* A child that receives one message on @s after @delay_ms. */
+struct delayed_recv {
+	int s;
+	int delay_ms;
+};
+
+static int delayed_recv_fn(void *arg)
+{
+	struct delayed_recv *d = arg;
+
+	msleep(d->delay_ms);
+	TRY(recv_timeout(d->s, rxbuf, sizeof(rxbuf), 0, RECV_TIMEOUT));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The ABI and socket()                                                 */
+/* ------------------------------------------------------------------ */
+
+static int test_uapi_constants(void)
+{
+	static const struct {
+		const char *name;
+		long long got, want;
+	} c[] = {
+		{ "AF_IPN", AF_IPN, 46 },
+		{ "PF_IPN", PF_IPN, 46 },
+		{ "IPN_ANY", IPN_ANY, 0 },
+		{ "IPN_BROADCAST", IPN_BROADCAST, 1 },
+		{ "IPN_VDESWITCH", IPN_VDESWITCH, 2 },
+		{ "SOL_IPN", SOL_IPN, 0 },
+		{ "IPN_SO_PORT", IPN_SO_PORT, 0 },
+		{ "IPN_SO_DESCR", IPN_SO_DESCR, 1 },
+		{ "IPN_SO_CHANGE_NUMNODES", IPN_SO_CHANGE_NUMNODES, 2 },
+		{ "IPN_SO_MTU", IPN_SO_MTU, 0x80 },
+		{ "IPN_SO_NUMNODES", IPN_SO_NUMNODES, 0x81 },
+		{ "IPN_SO_MSGPOOLSIZE", IPN_SO_MSGPOOLSIZE, 0x82 },
+		{ "IPN_SO_FLAGS", IPN_SO_FLAGS, 0x83 },
+		{ "IPN_SO_MODE", IPN_SO_MODE, 0x84 },
+		{ "IPN_DESCRLEN", IPN_DESCRLEN, 128 },
+		{ "IPN_PORTNO_ANY", IPN_PORTNO_ANY, -1 },
+		{ "IPN_FLAG_LOSSLESS", IPN_FLAG_LOSSLESS, 1 },
+		{ "IPN_FLAG_EXCL", IPN_FLAG_EXCL, 2 },
+		{ "IPN_FLAG_MASK", IPN_FLAG_MASK, 7 },
+		{ "IPN_MTU_MAX", IPN_MTU_MAX, 65535 },
+		{ "IPN_NUMNODES_MAX", IPN_NUMNODES_MAX, 4096 },
+		{ "IPN_MSGPOOLSIZE_MAX", IPN_MSGPOOLSIZE_MAX, 4096 },
+		{ "IPN_CHECK", (long long)IPN_CHECK, 0x400449c7 },
+		{ "IPN_CHECK_MAGIC", IPN_CHECK_MAGIC, 0x49504e },
+		{ "sizeof(struct sockaddr_un)",
+		  (long long)sizeof(struct sockaddr_un), 110 },
+	};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		if (c[i].got != c[i].want) {
+			diag("%s is %#llx, the ABI says %#llx", c[i].name,
+			     c[i].got, c[i].want);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+static int test_socket_create(void)
+{
+	static const int protos[] = { IPN_BROADCAST, IPN_ANY };
+	socklen_t len;
+	unsigned int i;
+	int s, v;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		s = TRY(socket(AF_IPN, SOCK_RAW, protos[i]));
+		len = sizeof(v);
+		TRY(getsockopt(s, SOL_SOCKET, SO_DOMAIN, &v, &len));
+		EXPECT_EQ(v, AF_IPN, "SO_DOMAIN");
+		len = sizeof(v);
+		TRY(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len));
+		EXPECT_EQ(v, SOCK_RAW, "SO_TYPE");
+		close(s);
+	}
+	s = TRY(socket(AF_IPN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       IPN_BROADCAST));
+	v = TRY(fcntl(s, F_GETFL));
+	EXPECT(v & O_NONBLOCK, "SOCK_NONBLOCK was not applied");
+	close(s);
+	return 0;
+}
+
+static int test_socket_bad_type(void)
+{
+	EXPECT_ERRNO(socket(AF_IPN, SOCK_DGRAM, IPN_BROADCAST), EPROTOTYPE,
+		     "socket(SOCK_DGRAM)");
+	EXPECT_ERRNO(socket(AF_IPN, SOCK_STREAM, IPN_BROADCAST), EPROTOTYPE,
+		     "socket(SOCK_STREAM)");
+	EXPECT_ERRNO(socket(AF_IPN, SOCK_DGRAM, IPN_ANY), EPROTOTYPE,
+		     "socket(SOCK_DGRAM, IPN_ANY)");
+	return 0;
+}
+
+static int test_socket_bad_protocol(void)
+{
+	int s;
+
+	EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, 99), EPROTONOSUPPORT,
+		     "socket with protocol 99");
+	if (module_loaded("kvde_switch")) {
+		diag("kvde_switch is loaded: IPN_VDESWITCH must work");
+		s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
+		close(s);
+	} else {
+		EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH),
+			     EPROTONOSUPPORT,
+			     "socket(IPN_VDESWITCH) without kvde_switch.ko");
+	}
+	return 0;
+}
+
+static int test_ioctl_check(void)
+{
+	const char *p = tpath("net");
+	int s, b, c;
+
+	s = TRY(ipn_socket());
+	EXPECT_EQ(ioctl(s, IPN_CHECK, 0), IPN_CHECK_MAGIC,
+		  "IPN_CHECK on an unbound socket");
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	EXPECT_EQ(ioctl(b, IPN_CHECK, 0), IPN_CHECK_MAGIC,
+		  "IPN_CHECK on a bound socket");
+	c = TRY(net_join(p));
+	EXPECT_EQ(ioctl(c, IPN_CHECK, 0), IPN_CHECK_MAGIC,
+		  "IPN_CHECK on a connected socket");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Addresses, bind() and connect()                                      */
+/* ------------------------------------------------------------------ */
+
+static int test_bind_bad_addrlen(void)
+{
+	union {
+		struct sockaddr_un sa;
+		char raw[256];
+	} a;
+	const char *p = tpath("net");
+	struct stat st;
+	int s;
+
+	s = TRY(ipn_socket());
+	memset(&a, 0, sizeof(a));
+	ipn_addr(&a.sa, p);
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&a, 0), EINVAL,
+		     "bind with addrlen 0");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&a, 1), EINVAL,
+		     "bind with addrlen 1");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&a,
+			  sizeof(struct sockaddr_un) + 1), EINVAL,
+		     "bind with addrlen sizeof(sockaddr_un) + 1");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&a, 200), EINVAL,
+		     "bind with addrlen 200");
+	EXPECT_ERRNO(stat(p, &st), ENOENT, "node after failed binds");
+	/* The failures left the socket unbound. */
+	TRY(bind(s, (struct sockaddr *)&a, sizeof(a.sa)));
+	MUST(expect_node(p, DEFAULT_MODE));
+	return 0;
+}
+
+static int test_bind_bad_family(void)
+{
+	const char *p = tpath("net");
+	struct sockaddr_un sa;
+	socklen_t len;
+	struct stat st;
+	int s;
+
+	s = TRY(ipn_socket());
+	len = ipn_addr(&sa, p);
+	sa.sun_family = AF_UNIX;
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, len), EAFNOSUPPORT,
+		     "bind with sun_family AF_UNIX");
+	EXPECT_ERRNO(stat(p, &st), ENOENT, "node after a failed bind");
+	return 0;
+}
+
+static int test_bind_empty_path(void)
+{
+	struct sockaddr_un sa;
+	int s;
+
+	s = TRY(ipn_socket());
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_IPN;
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, 2), EINVAL,
+		     "bind of \"\" with addrlen 2");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, 3), EINVAL,
+		     "bind of \"\" with addrlen 3");
+	return 0;
+}
+
+static int test_bind_abstract(void)
+{
+	const socklen_t off = offsetof(struct sockaddr_un, sun_path);
+	struct sockaddr_un sa;
+	int s;
+
+	s = TRY(ipn_socket());
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_IPN;
+	sa.sun_path[1] = 'x';
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, off + 2), EINVAL,
+		     "bind of abstract name \"\\0x\"");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, off + 3), EINVAL,
+		     "bind of abstract name \"\\0x\\0\"");
+	EXPECT_ERRNO(bind(s, (struct sockaddr *)&sa, sizeof(sa)), EINVAL,
+		     "bind of abstract name, full length");
+	return 0;
+}
+
+static int test_connect_bad_address(void)
+{
+	union {
+		struct sockaddr_un sa;
+		char raw[256];
+	} a;
+	const socklen_t off = offsetof(struct sockaddr_un, sun_path);
+	const char *p = tpath("net");
+	socklen_t len;
+	int keep, s;
+
+	keep = TRY(net_create(p, NULL));
+	s = TRY(ipn_socket());
+	memset(&a, 0, sizeof(a));
+	len = ipn_addr(&a.sa, p);
+	EXPECT_ERRNO(connect(s, (struct sockaddr *)&a, 1), EINVAL,
+		     "connect with addrlen 1");
+	EXPECT_ERRNO(connect(s, (struct sockaddr *)&a, 200), EINVAL,
+		     "connect with addrlen 200");
+	a.sa.sun_family = AF_UNIX;
+	EXPECT_ERRNO(connect(s, (struct sockaddr *)&a, len), EAFNOSUPPORT,
+		     "connect with sun_family AF_UNIX");
+	memset(&a, 0, sizeof(a));
+	a.sa.sun_family = AF_IPN;
+	EXPECT_ERRNO(connect(s, (struct sockaddr *)&a, off + 1), EINVAL,
+		     "connect to \"\"");
+	a.sa.sun_path[1] = 'x';
+	EXPECT_ERRNO(connect(s, (struct sockaddr *)&a, off + 3), EINVAL,
+		     "connect to abstract name \"\\0x\"");
+	/* Still unconnected: a good address works. */
+	TRY(ipn_connect(s, p));
+	MUST(send_str(keep, "after bad connects"));
+	MUST(expect_str(s, "after bad connects", "joiner"));
+	return 0;
+}
+
+static int test_bind_unterminated_path(void)
+{
+	const char *p = tpath("noterm");
+	const char *px = tpath("notermXY");
+	struct sockaddr_un sa;
+	socklen_t len;
+	struct stat st;
+	int a, b;
+
+	/* The path ends at addrlen: the "XY" after it is not part of it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_IPN;
+	memcpy(sa.sun_path, px, strlen(px));
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(p);
+
+	a = TRY(ipn_socket());
+	TRY(bind(a, (struct sockaddr *)&sa, len));
+	MUST(expect_node(p, DEFAULT_MODE));
+	EXPECT_ERRNO(stat(px, &st), ENOENT, "path with the bytes past addrlen");
+	TRY(connect(a, NULL, 0));
+
+	b = TRY(ipn_socket());
+	TRY(connect(b, (struct sockaddr *)&sa, len));
+	MUST(send_str(a, "unterminated"));
+	MUST(expect_str(b, "unterminated", "joiner"));
+	return 0;
+}
+
+static int test_bind_full_length_path(void)
+{
+	char full[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	struct sockaddr_un sa;
+	size_t n;
+	int a, b;
+
+	/* A 108-byte path filling sun_path, with no NUL, addrlen 110. */
+	n = snprintf(full, sizeof(full), "%s/", test_dir);
+	memset(full + n, 'n', sizeof(full) - 1 - n);
+	full[sizeof(full) - 1] = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_IPN;
+	memcpy(sa.sun_path, full, sizeof(sa.sun_path));
+	a = TRY(ipn_socket());
+	TRY(bind(a, (struct sockaddr *)&sa, sizeof(sa)));
+	MUST(expect_node(full, DEFAULT_MODE));
+	TRY(connect(a, NULL, 0));
+	b = TRY(ipn_socket());
+	TRY(connect(b, (struct sockaddr *)&sa, sizeof(sa)));
+	MUST(send_str(b, "long path"));
+	MUST(expect_str(a, "long path", "creator"));
+	return 0;
+}
+
+static int test_bind_node_mode(void)
+{
+	int s;
+
+	umask(022);
+	s = TRY(net_create(tpath("default"), NULL));
+	MUST(expect_node(tpath("default"), 0755));
+	close(s);
+
+	umask(027);
+	s = TRY(net_create(tpath("m0666"),
+			   &(struct netopts){ .set_mode = true, .mode = 0666 }));
+	MUST(expect_node(tpath("m0666"), 0640));
+	close(s);
+
+	umask(0);
+	s = TRY(net_create(tpath("m0751"),
+			   &(struct netopts){ .set_mode = true, .mode = 0751 }));
+	MUST(expect_node(tpath("m0751"), 0751));
+	close(s);
+	s = TRY(net_create(tpath("m0"),
+			   &(struct netopts){ .set_mode = true, .mode = 0 }));
+	MUST(expect_node(tpath("m0"), 0));
+	close(s);
+	return 0;
+}
+
+static int test_bind_attach_existing(void)
+{
+	const char *p = tpath("net");
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(ipn_socket());
+	TRY(ipn_bind(b, p));
+	TRY(connect(b, NULL, 0));
+	MUST(send_str(a, "from creator"));
+	MUST(expect_str(b, "from creator", "second binder"));
+	MUST(send_str(b, "from second"));
+	MUST(expect_str(a, "from second", "creator"));
+	MUST(expect_none(a, "creator"));
+	MUST(expect_none(b, "second binder"));
+	return 0;
+}
+
+static int test_bind_excl(void)
+{
+	const char *p = tpath("net");
+	int a, b, c;
+
+	a = TRY(net_create(p, &(struct netopts){ .flags = IPN_FLAG_EXCL }));
+	b = TRY(ipn_socket());
+	TRY(set_opt(b, IPN_SO_FLAGS, IPN_FLAG_EXCL));
+	EXPECT_ERRNO(ipn_bind(b, p), EEXIST,
+		     "bind with IPN_FLAG_EXCL to an existing network");
+	c = TRY(ipn_socket());
+	TRY(ipn_bind(c, p));
+	TRY(connect(c, NULL, 0));
+	MUST(send_str(c, "attached"));
+	MUST(expect_str(a, "attached", "creator"));
+	return 0;
+}
+
+static int test_bind_regular_file(void)
+{
+	const char *p = tpath("file");
+	struct stat st;
+	int fd, s;
+
+	fd = TRY(open(p, O_CREAT | O_WRONLY, 0644));
+	close(fd);
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_bind(s, p), EADDRINUSE, "bind over a regular file");
+	TRY(stat(p, &st));
+	EXPECT(S_ISREG(st.st_mode), "the file was replaced (mode %#o)",
+	       (unsigned int)st.st_mode);
+	return 0;
+}
+
+static int unix_bind(const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len = ipn_addr(&sa, path);
+	int u;
+
+	sa.sun_family = AF_UNIX;
+	u = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (u < 0 || bind(u, (struct sockaddr *)&sa, len)) {
+		diag("AF_UNIX bind of %s: %s", path, errstr(errno));
+		return -1;
+	}
+	return u;
+}
+
+static int test_bind_stale_node(void)
+{
+	const char *live = tpath("unix-live");
+	const char *stale = tpath("unix-stale");
+	const char *dead = tpath("ipn-dead");
+	int u, s, d;
+
+	u = TRY(unix_bind(live));
+	d = TRY(unix_bind(stale));
+	close(d);
+	d = TRY(net_create(dead, NULL));
+	close(d);
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_bind(s, live), EADDRINUSE,
+		     "bind to a live AF_UNIX socket's node");
+	EXPECT_ERRNO(ipn_bind(s, stale), EADDRINUSE,
+		     "bind to a stale AF_UNIX node");
+	EXPECT_ERRNO(ipn_bind(s, dead), EADDRINUSE,
+		     "bind to the node of a closed IPN network");
+	MUST(expect_node(dead, DEFAULT_MODE));
+	TRY(ipn_bind(s, tpath("fresh")));
+	close(u);
+	return 0;
+}
+
+static int test_bind_twice(void)
+{
+	struct stat st;
+	int s;
+
+	s = TRY(ipn_socket());
+	TRY(ipn_bind(s, tpath("one")));
+	EXPECT_ERRNO(ipn_bind(s, tpath("one")), EINVAL,
+		     "second bind to the same path");
+	EXPECT_ERRNO(ipn_bind(s, tpath("two")), EINVAL,
+		     "second bind to another path");
+	EXPECT_ERRNO(stat(tpath("two"), &st), ENOENT,
+		     "node of the refused second bind");
+	return 0;
+}
+
+static int test_connect_refused(void)
+{
+	const char *file = tpath("file");
+	const char *dir = tpath("dir");
+	int fd, s, u, d, keep;
+
+	fd = TRY(open(file, O_CREAT | O_WRONLY, 0644));
+	close(fd);
+	TRY(mkdir(dir, 0755));
+	u = TRY(unix_bind(tpath("unix-live")));
+	d = TRY(unix_bind(tpath("unix-stale")));
+	close(d);
+	d = TRY(net_create(tpath("ipn-dead"), NULL));
+	close(d);
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, tpath("nothing")), ECONNREFUSED,
+		     "connect to a nonexistent path");
+	EXPECT_ERRNO(ipn_connect(s, tpath("nodir/net")), ECONNREFUSED,
+		     "connect under a nonexistent directory");
+	EXPECT_ERRNO(ipn_connect(s, file), ECONNREFUSED,
+		     "connect to a regular file");
+	EXPECT_ERRNO(ipn_connect(s, dir), ECONNREFUSED,
+		     "connect to a directory");
+	EXPECT_ERRNO(ipn_connect(s, tpath("unix-live")), ECONNREFUSED,
+		     "connect to a live AF_UNIX socket's node");
+	EXPECT_ERRNO(ipn_connect(s, tpath("unix-stale")), ECONNREFUSED,
+		     "connect to a stale AF_UNIX node");
+	EXPECT_ERRNO(ipn_connect(s, tpath("ipn-dead")), ECONNREFUSED,
+		     "connect to the node of a closed IPN network");
+	/* The socket is still usable. */
+	keep = TRY(net_create(tpath("live"), NULL));
+	TRY(ipn_connect(s, tpath("live")));
+	MUST(send_str(keep, "finally"));
+	MUST(expect_str(s, "finally", "joiner"));
+	close(u);
+	return 0;
+}
+
+static int test_connect_after_bind(void)
+{
+	const char *p = tpath("net");
+	const char *q = tpath("other");
+	int a, b, c, other;
+
+	other = TRY(net_create(q, NULL));
+	a = TRY(ipn_socket());
+	TRY(ipn_bind(a, p));
+	TRY(connect(a, NULL, 0));
+	b = TRY(ipn_socket());
+	TRY(ipn_bind(b, p));
+	TRY(ipn_connect(b, p));
+	c = TRY(ipn_socket());
+	TRY(ipn_bind(c, p));
+	EXPECT_ERRNO(ipn_connect(c, q), EISCONN,
+		     "connect to another network after bind");
+	EXPECT_ERRNO(ipn_connect(c, tpath("nowhere")), EISCONN,
+		     "connect to another path after bind");
+	TRY(connect(c, NULL, 0));
+	MUST(send_str(a, "to b and c"));
+	MUST(expect_str(b, "to b and c", "b"));
+	MUST(expect_str(c, "to b and c", "c"));
+	MUST(expect_none(other, "other network"));
+	return 0;
+}
+
+static int test_connect_twice(void)
+{
+	const char *p = tpath("net");
+	const char *q = tpath("other");
+	int a, b;
+
+	TRY(net_create(q, NULL));
+	a = TRY(net_create(p, NULL));
+	EXPECT_ERRNO(connect(a, NULL, 0), EISCONN,
+		     "connect(NULL) of a bound and connected socket");
+	EXPECT_ERRNO(ipn_connect(a, p), EISCONN,
+		     "connect of a bound and connected socket");
+	b = TRY(net_join(p));
+	EXPECT_ERRNO(ipn_connect(b, p), EISCONN, "second connect");
+	EXPECT_ERRNO(ipn_connect(b, q), EISCONN,
+		     "second connect to another network");
+	MUST(send_str(a, "still one"));
+	MUST(expect_str(b, "still one", "b"));
+	return 0;
+}
+
+static int expect_sockname(int s, const char *path, const char *who)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+	socklen_t min = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+
+	memset(&sa, 0, sizeof(sa));
+	TRY(getsockname(s, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(sa.sun_family, AF_IPN, who);
+	EXPECT(len >= min && len <= sizeof(sa), "%s: length %u",
+	       who, (unsigned int)len);
+	EXPECT(!strncmp(sa.sun_path, path, sizeof(sa.sun_path)),
+	       "%s: path \"%.108s\", expected \"%s\"", who, sa.sun_path, path);
+	return 0;
+}
+
+static int test_getsockname(void)
+{
+	const char *p = tpath("net");
+	int a, b, c;
+
+	a = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	MUST(expect_sockname(a, p, "bound socket"));
+	b = TRY(net_create(p, NULL));
+	MUST(expect_sockname(b, p, "bound and connected socket"));
+	c = TRY(net_join(p));
+	MUST(expect_sockname(c, p, "connected socket"));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Socket options                                                       */
+/* ------------------------------------------------------------------ */
+
+static const struct {
+	int name;
+	const char *str;
+	int def;
+	int good;	/* a valid non-default value */
+} prebind_opts[] = {
+	{ IPN_SO_MTU, "IPN_SO_MTU", DEFAULT_MTU, 1000 },
+	{ IPN_SO_NUMNODES, "IPN_SO_NUMNODES", DEFAULT_NUMNODES, 7 },
+	{ IPN_SO_MSGPOOLSIZE, "IPN_SO_MSGPOOLSIZE", DEFAULT_MSGPOOLSIZE, 16 },
+	{ IPN_SO_FLAGS, "IPN_SO_FLAGS", 0, IPN_FLAG_LOSSLESS },
+	{ IPN_SO_MODE, "IPN_SO_MODE", DEFAULT_MODE, 0700 },
+};
+
+static int test_sockopt_defaults(void)
+{
+	unsigned int i;
+	int s;
+
+	s = TRY(ipn_socket());
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++)
+		EXPECT_EQ(opt_value(s, prebind_opts[i].name),
+			  prebind_opts[i].def, prebind_opts[i].str);
+	EXPECT_EQ(opt_value(s, IPN_SO_PORT), IPN_PORTNO_ANY,
+		  "IPN_SO_PORT before connect");
+	return 0;
+}
+
+static int test_sockopt_pending_values(void)
+{
+	const char *p = tpath("net");
+	unsigned int i;
+	int s;
+
+	s = TRY(ipn_socket());
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++)
+		TRY(set_opt(s, prebind_opts[i].name, prebind_opts[i].good));
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++)
+		EXPECT_EQ(opt_value(s, prebind_opts[i].name),
+			  prebind_opts[i].good, prebind_opts[i].str);
+	TRY(ipn_bind(s, p));
+	MUST(expect_node(p, 0700));
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++)
+		EXPECT_EQ(opt_value(s, prebind_opts[i].name),
+			  prebind_opts[i].good, prebind_opts[i].str);
+	return 0;
+}
+
+static int test_sockopt_range(void)
+{
+	static const struct {
+		int name;
+		int val;
+		const char *what;
+	} bad[] = {
+		{ IPN_SO_MTU, 0, "IPN_SO_MTU 0" },
+		{ IPN_SO_MTU, -1, "IPN_SO_MTU -1" },
+		{ IPN_SO_MTU, IPN_MTU_MAX + 1, "IPN_SO_MTU 65536" },
+		{ IPN_SO_NUMNODES, 0, "IPN_SO_NUMNODES 0" },
+		{ IPN_SO_NUMNODES, -1, "IPN_SO_NUMNODES -1" },
+		{ IPN_SO_NUMNODES, IPN_NUMNODES_MAX + 1, "IPN_SO_NUMNODES 4097" },
+		{ IPN_SO_MSGPOOLSIZE, 0, "IPN_SO_MSGPOOLSIZE 0" },
+		{ IPN_SO_MSGPOOLSIZE, -1, "IPN_SO_MSGPOOLSIZE -1" },
+		{ IPN_SO_MSGPOOLSIZE, IPN_MSGPOOLSIZE_MAX + 1,
+		  "IPN_SO_MSGPOOLSIZE 4097" },
+		{ IPN_SO_FLAGS, IPN_FLAG_MASK + 1, "IPN_SO_FLAGS 8" },
+		{ IPN_SO_FLAGS, 0x100, "IPN_SO_FLAGS 0x100" },
+		{ IPN_SO_FLAGS, -1, "IPN_SO_FLAGS -1" },
+		{ IPN_SO_MODE, -1, "IPN_SO_MODE -1" },
+		{ IPN_SO_MODE, 01000, "IPN_SO_MODE 01000" },
+		{ IPN_SO_MODE, 04755, "IPN_SO_MODE 04755" },
+	};
+	static const struct {
+		int name;
+		int val;
+	} good[] = {
+		{ IPN_SO_MTU, IPN_MTU_MIN }, { IPN_SO_MTU, IPN_MTU_MAX },
+		{ IPN_SO_NUMNODES, 1 }, { IPN_SO_NUMNODES, IPN_NUMNODES_MAX },
+		{ IPN_SO_MSGPOOLSIZE, 1 },
+		{ IPN_SO_MSGPOOLSIZE, IPN_MSGPOOLSIZE_MAX },
+		{ IPN_SO_FLAGS, 0 }, { IPN_SO_FLAGS, IPN_FLAG_MASK },
+		{ IPN_SO_MODE, 0 }, { IPN_SO_MODE, 0777 },
+	};
+	unsigned int i;
+	int s;
+
+	s = TRY(ipn_socket());
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_ERRNO(set_opt(s, bad[i].name, bad[i].val), EINVAL,
+			     bad[i].what);
+	/* Refused values changed nothing. */
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++)
+		EXPECT_EQ(opt_value(s, prebind_opts[i].name),
+			  prebind_opts[i].def, prebind_opts[i].str);
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		if (set_opt(s, good[i].name, good[i].val)) {
+			fail("setsockopt(%#x, %d): %s", good[i].name,
+			     good[i].val, errstr(errno));
+			return -1;
+		}
+		EXPECT_EQ(opt_value(s, good[i].name), good[i].val,
+			  "value read back");
+	}
+	return 0;
+}
+
+static int test_sockopt_optlen(void)
+{
+	long long val = 1000;
+	unsigned int i;
+	int s;
+
+	s = TRY(ipn_socket());
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++) {
+		EXPECT_ERRNO(setsockopt(s, SOL_IPN, prebind_opts[i].name,
+					&val, 0), EINVAL, prebind_opts[i].str);
+		EXPECT_ERRNO(setsockopt(s, SOL_IPN, prebind_opts[i].name,
+					&val, 2), EINVAL, prebind_opts[i].str);
+		EXPECT_ERRNO(setsockopt(s, SOL_IPN, prebind_opts[i].name,
+					&val, sizeof(val)), EINVAL,
+			     prebind_opts[i].str);
+	}
+	return 0;
+}
+
+static int expect_prebind_eisconn(int s, const char *who)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(prebind_opts); i++) {
+		if (set_opt(s, prebind_opts[i].name, prebind_opts[i].good) != -1 ||
+		    errno != EISCONN) {
+			diag("%s: setsockopt(%s): expected EISCONN, got %s", who,
+			     prebind_opts[i].str, errstr(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int test_sockopt_after_bind(void)
+{
+	const char *p = tpath("net");
+	int a, b, c;
+
+	a = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	MUST(expect_prebind_eisconn(a, "bound socket"));
+	b = TRY(net_create(p, NULL));
+	MUST(expect_prebind_eisconn(b, "bound and connected socket"));
+	c = TRY(net_join(p));
+	MUST(expect_prebind_eisconn(c, "connected socket"));
+	/* Nothing changed on the network. */
+	EXPECT_EQ(opt_value(c, IPN_SO_MTU), DEFAULT_MTU, "network MTU");
+	return 0;
+}
+
+static int test_sockopt_network_values(void)
+{
+	static char buf[701];
+	const char *p = tpath("net");
+	int a, b, c;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.mtu = 700, .pool = 16, .numnodes = 10, .bind_only = true }));
+	EXPECT_EQ(opt_value(a, IPN_SO_MTU), 700, "creator's MTU");
+	EXPECT_EQ(opt_value(a, IPN_SO_MSGPOOLSIZE), 16, "creator's pool");
+	EXPECT_EQ(opt_value(a, IPN_SO_NUMNODES), 10, "creator's numnodes");
+
+	b = TRY(ipn_socket());
+	TRY(set_opt(b, IPN_SO_MTU, 900));
+	TRY(ipn_bind(b, p));
+	EXPECT_EQ(opt_value(b, IPN_SO_MTU), 700,
+		  "MTU of a socket that bound to the existing network");
+	EXPECT_EQ(opt_value(b, IPN_SO_MSGPOOLSIZE), 16,
+		  "pool of a socket that bound to the existing network");
+	TRY(connect(b, NULL, 0));
+
+	c = TRY(net_join(p));
+	EXPECT_EQ(opt_value(c, IPN_SO_MTU), 700, "joiner's MTU");
+	EXPECT_EQ(opt_value(c, IPN_SO_MSGPOOLSIZE), 16, "joiner's pool");
+	EXPECT_EQ(opt_value(c, IPN_SO_NUMNODES), 10, "joiner's numnodes");
+	EXPECT_ERRNO(send(c, buf, 701, 0), EOVERFLOW,
+		     "joiner's send of 701 bytes (network MTU 700)");
+	EXPECT_EQ(send(c, buf, 700, 0), 700, "joiner's send of 700 bytes");
+	MUST(expect_msg(b, buf, 700, "b"));
+	return 0;
+}
+
+static int test_sockopt_unknown(void)
+{
+	const char *p = tpath("net");
+	socklen_t len;
+	int s, b, v = 1;
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(set_opt(s, 77, 1), ENOPROTOOPT, "setsockopt(SOL_IPN, 77)");
+	len = sizeof(v);
+	EXPECT_ERRNO(getsockopt(s, SOL_IPN, 77, &v, &len), ENOPROTOOPT,
+		     "getsockopt(SOL_IPN, 77)");
+	EXPECT_ERRNO(set_opt(s, IPN_SO_PREBIND | 0x7f, 1), ENOPROTOOPT,
+		     "setsockopt(SOL_IPN, 0xff)");
+	EXPECT_ERRNO(setsockopt(s, 5, IPN_SO_MTU, &v, sizeof(v)), ENOPROTOOPT,
+		     "setsockopt at level 5");
+	len = sizeof(v);
+	EXPECT_ERRNO(getsockopt(s, 5, IPN_SO_MTU, &v, &len), ENOPROTOOPT,
+		     "getsockopt at level 5");
+	b = TRY(net_create(p, NULL));
+	EXPECT_ERRNO(set_opt(b, 77, 1), ENOPROTOOPT,
+		     "setsockopt(SOL_IPN, 77) when connected");
+	len = sizeof(v);
+	EXPECT_ERRNO(getsockopt(b, SOL_IPN, 77, &v, &len), ENOPROTOOPT,
+		     "getsockopt(SOL_IPN, 77) when connected");
+	return 0;
+}
+
+static int test_getsockopt_short_optlen(void)
+{
+	socklen_t len;
+	int s, v;
+
+	s = TRY(ipn_socket());
+	len = 2;
+	EXPECT_ERRNO(getsockopt(s, SOL_IPN, IPN_SO_MTU, &v, &len), EINVAL,
+		     "getsockopt(IPN_SO_MTU) with optlen 2");
+	len = 0;
+	EXPECT_ERRNO(getsockopt(s, SOL_IPN, IPN_SO_MTU, &v, &len), EINVAL,
+		     "getsockopt(IPN_SO_MTU) with optlen 0");
+	len = 3;
+	EXPECT_ERRNO(getsockopt(s, SOL_IPN, IPN_SO_PORT, &v, &len), EINVAL,
+		     "getsockopt(IPN_SO_PORT) with optlen 3");
+	len = sizeof(v);
+	TRY(getsockopt(s, SOL_IPN, IPN_SO_MTU, &v, &len));
+	EXPECT_EQ(len, sizeof(int), "optlen returned");
+	return 0;
+}
+
+static int set_descr(int s, const char *str)
+{
+	return setsockopt(s, SOL_IPN, IPN_SO_DESCR, str, strlen(str) + 1);
+}
+
+static int expect_descr(int s, const char *want, const char *who)
+{
+	char buf[256];
+	socklen_t len = sizeof(buf);
+	size_t n = strlen(want);
+
+	memset(buf, 0, sizeof(buf));
+	TRY(getsockopt(s, SOL_IPN, IPN_SO_DESCR, buf, &len));
+	EXPECT(len == n || (len == n + 1 && !buf[n]),
+	       "%s: IPN_SO_DESCR is %u bytes long, expected %zu", who,
+	       (unsigned int)len, n);
+	EXPECT(!memcmp(buf, want, n), "%s: IPN_SO_DESCR is \"%.*s\", expected \"%s\"",
+	       who, (int)n, buf, want);
+	return 0;
+}
+
+static int test_descr(void)
+{
+	const char *p = tpath("net");
+	char longest[IPN_DESCRLEN];
+	int s, b, c;
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(set_descr(s, "too early"), ENOTCONN,
+		     "IPN_SO_DESCR before bind");
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(set_descr(b, "the manager"));
+	MUST(expect_descr(b, "the manager", "bound socket"));
+	c = TRY(net_join(p));
+	TRY(set_descr(c, "node c"));
+	MUST(expect_descr(c, "node c", "connected socket"));
+	MUST(expect_descr(b, "the manager", "bound socket, again"));
+	TRY(set_descr(c, "renamed"));
+	MUST(expect_descr(c, "renamed", "connected socket, renamed"));
+	/* The longest description: 127 characters and the NUL. */
+	memset(longest, 'd', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = 0;
+	TRY(set_descr(c, longest));
+	MUST(expect_descr(c, longest, "128-byte description"));
+	return 0;
+}
+
+static int test_port_select(void)
+{
+	const char *p = tpath("net");
+	int keep, a, b, c, port;
+
+	keep = TRY(net_create(p, &(struct netopts){
+		.numnodes = 8, .bind_only = true }));
+	EXPECT_EQ(opt_value(keep, IPN_SO_PORT), IPN_PORTNO_ANY,
+		  "IPN_SO_PORT of a bound socket");
+	a = TRY(ipn_socket());
+	EXPECT_EQ(opt_value(a, IPN_SO_PORT), IPN_PORTNO_ANY,
+		  "IPN_SO_PORT before connect");
+	TRY(set_opt(a, IPN_SO_PORT, 5));
+	TRY(ipn_connect(a, p));
+	EXPECT_EQ(opt_value(a, IPN_SO_PORT), 5, "port taken at connect");
+
+	b = TRY(ipn_socket());
+	TRY(set_opt(b, IPN_SO_PORT, 5));
+	EXPECT_ERRNO(ipn_connect(b, p), EADDRINUSE, "connect to a taken port");
+
+	c = TRY(net_join(p));
+	port = opt_value(c, IPN_SO_PORT);
+	EXPECT(port >= 0 && port < 8 && port != 5,
+	       "a port chosen by the network is %d", port);
+	MUST(send_str(a, "port five"));
+	MUST(expect_str(c, "port five", "c"));
+	return 0;
+}
+
+static int test_port_out_of_range(void)
+{
+	const char *p = tpath("net");
+	int a, b;
+
+	TRY(net_create(p, &(struct netopts){ .numnodes = 4, .bind_only = true }));
+	a = TRY(ipn_socket());
+	TRY(set_opt(a, IPN_SO_PORT, 4));
+	EXPECT_ERRNO(ipn_connect(a, p), EINVAL,
+		     "connect to port 4 of a 4-port network");
+	b = TRY(ipn_socket());
+	TRY(set_opt(b, IPN_SO_PORT, 3));
+	TRY(ipn_connect(b, p));
+	EXPECT_EQ(opt_value(b, IPN_SO_PORT), 3, "last port");
+	return 0;
+}
+
+static int test_numnodes_full(void)
+{
+	const char *p = tpath("net");
+	int a, b, c, d;
+
+	TRY(net_create(p, &(struct netopts){ .numnodes = 2, .bind_only = true }));
+	a = TRY(net_join(p));
+	b = TRY(net_join(p));
+	c = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(c, p), ENOSPC,
+		     "third connect to a 2-port network");
+	close(a);
+	d = TRY(net_join(p));
+	MUST(send_str(d, "took the freed port"));
+	MUST(expect_str(b, "took the freed port", "b"));
+	MUST(send_str(b, "hi d"));
+	MUST(expect_str(d, "hi d", "d"));
+	return 0;
+}
+
+static int port_join(const char *path, int port)
+{
+	int s = ipn_socket();
+
+	if (s < 0 || set_opt(s, IPN_SO_PORT, port))
+		return -1;
+	return ipn_connect(s, path) ? -1 : s;
+}
+
+static int test_change_numnodes(void)
+{
+	const char *p = tpath("net");
+	int m, c, x, y, z, r;
+
+	m = TRY(net_create(p, &(struct netopts){ .numnodes = 4, .bind_only = true }));
+	c = TRY(port_join(p, 3));
+	EXPECT_ERRNO(set_opt(m, IPN_SO_CHANGE_NUMNODES, 2), EADDRINUSE,
+		     "shrinking below busy port 3");
+	EXPECT_EQ(opt_value(m, IPN_SO_NUMNODES), 4, "numnodes after refusal");
+	close(c);
+	TRY(set_opt(m, IPN_SO_CHANGE_NUMNODES, 2));
+	EXPECT_EQ(opt_value(m, IPN_SO_NUMNODES), 2, "numnodes after shrink");
+	x = TRY(net_join(p));
+	y = TRY(net_join(p));
+	z = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(z, p), ENOSPC, "third node after shrink to 2");
+	z = TRY(ipn_socket());
+	TRY(set_opt(z, IPN_SO_PORT, 3));
+	EXPECT_ERRNO(ipn_connect(z, p), EINVAL, "port 3 after shrink to 2");
+
+	TRY(set_opt(m, IPN_SO_CHANGE_NUMNODES, 8));
+	EXPECT_EQ(opt_value(m, IPN_SO_NUMNODES), 8, "numnodes after growth");
+	r = TRY(port_join(p, 7));
+	z = TRY(net_join(p));
+	MUST(send_str(x, "after resize"));
+	MUST(expect_str(y, "after resize", "y"));
+	MUST(expect_str(r, "after resize", "port 7"));
+	MUST(expect_str(z, "after resize", "z"));
+	MUST(expect_none(x, "sender"));
+	return 0;
+}
+
+static int test_change_numnodes_connected(void)
+{
+	const char *p = tpath("net");
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	EXPECT_ERRNO(set_opt(a, IPN_SO_CHANGE_NUMNODES, 16), EPERM,
+		     "IPN_SO_CHANGE_NUMNODES on a bound and connected socket");
+	b = TRY(net_join(p));
+	EXPECT_ERRNO(set_opt(b, IPN_SO_CHANGE_NUMNODES, 16), EPERM,
+		     "IPN_SO_CHANGE_NUMNODES on a connected socket");
+	EXPECT_EQ(opt_value(b, IPN_SO_NUMNODES), DEFAULT_NUMNODES, "numnodes");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                             */
+/* ------------------------------------------------------------------ */
+
+static int test_send_recv_basic(void)
+{
+	const char *p = tpath("net");
+	int a, b, c;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	c = TRY(net_join(p));
+	MUST(send_str(a, "alpha"));
+	MUST(send_str(a, "beta-message"));
+	/* One whole message per call, in order, to every other node. */
+	MUST(expect_str(b, "alpha", "b"));
+	MUST(expect_str(b, "beta-message", "b"));
+	MUST(expect_str(c, "alpha", "c"));
+	MUST(expect_str(c, "beta-message", "c"));
+	MUST(expect_none(a, "sender"));
+	MUST(expect_none(b, "b"));
+	MUST(send_str(b, "from b"));
+	MUST(expect_str(a, "from b", "a"));
+	MUST(expect_str(c, "from b", "c"));
+	MUST(expect_none(b, "sender b"));
+	return 0;
+}
+
+static int test_read_write(void)
+{
+	const char *p = tpath("net");
+	char buf[64];
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	EXPECT_EQ(write(a, "written", 7), 7, "write");
+	EXPECT_EQ(write(a, "twice", 5), 5, "write");
+	EXPECT_EQ(read(b, buf, sizeof(buf)), 7, "read of the first message");
+	EXPECT(!memcmp(buf, "written", 7), "got \"%.7s\"", buf);
+	EXPECT_EQ(read(b, buf, sizeof(buf)), 5, "read of the second message");
+	EXPECT(!memcmp(buf, "twice", 5), "got \"%.5s\"", buf);
+	EXPECT_EQ(sendto(b, "st", 2, 0, NULL, 0), 2, "sendto without address");
+	MUST(expect_str(a, "st", "a"));
+	return 0;
+}
+
+static int test_sendmsg_iovec(void)
+{
+	char p1[] = "abc", p2[] = "", p3[] = "defgh";
+	struct iovec out[3] = {
+		{ p1, 3 }, { p2, 0 }, { p3, 5 },
+	};
+	char in1[4], in2[10];
+	struct iovec in[2] = { { in1, sizeof(in1) }, { in2, sizeof(in2) } };
+	struct msghdr mh;
+	const char *p = tpath("net");
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = out;
+	mh.msg_iovlen = 3;
+	EXPECT_EQ(sendmsg(a, &mh, 0), 8, "sendmsg of 3 iovecs");
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = in;
+	mh.msg_iovlen = 2;
+	EXPECT_EQ(recvmsg(b, &mh, MSG_DONTWAIT), 8, "recvmsg into 2 iovecs");
+	EXPECT(!memcmp(in1, "abcd", 4) && !memcmp(in2, "efgh", 4),
+	       "scattered \"%.4s\" \"%.4s\"", in1, in2);
+	EXPECT(!(mh.msg_flags & MSG_TRUNC), "msg_flags %#x", mh.msg_flags);
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+static int mtu_check(int mtu, bool set)
+{
+	static unsigned char buf[IPN_MTU_MAX + 2];
+	const char *p = tpath(set ? "custom" : "default");
+	int a, b;
+
+	if (mtu > IPN_MTU_MAX) {
+		diag("bad MTU %d", mtu);
+		return -1;
+	}
+	a = TRY(net_create(p, &(struct netopts){ .mtu = set ? mtu : 0 }));
+	b = TRY(net_join(p));
+	EXPECT_EQ(opt_value(b, IPN_SO_MTU), mtu, "network MTU");
+	fill_pattern(buf, mtu + 1, mtu);
+	EXPECT_ERRNO(send(a, buf, mtu + 1, 0), EOVERFLOW, "send of MTU + 1 bytes");
+	EXPECT_ERRNO(send(a, buf, mtu + 1, MSG_DONTWAIT), EOVERFLOW,
+		     "send(MSG_DONTWAIT) of MTU + 1 bytes");
+	EXPECT_EQ(send(a, buf, mtu, 0), mtu, "send of MTU bytes");
+	MUST(expect_msg(b, buf, mtu, "receiver"));
+	MUST(expect_none(b, "receiver"));
+	close(a);
+	close(b);
+	unlink(p);
+	return 0;
+}
+
+static int test_mtu_default(void)
+{
+	MUST(mtu_check(DEFAULT_MTU, false));
+	return 0;
+}
+
+static int test_mtu_custom(void)
+{
+	MUST(mtu_check(100, true));
+	MUST(mtu_check(IPN_MTU_MIN, true));
+	MUST(mtu_check(9000, true));
+	return 0;
+}
+
+static int test_mtu_max(void)
+{
+	MUST(mtu_check(IPN_MTU_MAX, true));
+	return 0;
+}
+
+static int test_zero_length(void)
+{
+	const char *p = tpath("net");
+	struct pollfd pfd;
+	struct iovec iov;
+	struct msghdr mh;
+	char buf[16];
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	EXPECT_EQ(send(a, buf, 0, 0), 0, "send of 0 bytes");
+	pfd = (struct pollfd){ .fd = b, .events = POLLIN };
+	EXPECT_EQ(poll(&pfd, 1, 0), 1, "poll after an empty message");
+	MUST(send_str(a, "xyz"));
+	iov = (struct iovec){ buf, sizeof(buf) };
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	EXPECT_EQ(recvmsg(b, &mh, MSG_DONTWAIT), 0, "recv of the empty message");
+	EXPECT(!(mh.msg_flags & MSG_TRUNC), "msg_flags %#x", mh.msg_flags);
+	MUST(expect_str(b, "xyz", "b"));
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+static ssize_t recv_flags(int s, void *buf, size_t len, int flags, int *mflags)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	n = recvmsg(s, &mh, flags);
+	*mflags = mh.msg_flags;
+	return n;
+}
+
+static int test_msg_trunc(void)
+{
+	unsigned char m1[100], m2[30], m3[50], m4[40], buf[128];
+	const char *p = tpath("net");
+	int a, b, fl;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	fill_pattern(m1, sizeof(m1), 1);
+	fill_pattern(m2, sizeof(m2), 2);
+	fill_pattern(m3, sizeof(m3), 3);
+	fill_pattern(m4, sizeof(m4), 4);
+	EXPECT_EQ(send(a, m1, sizeof(m1), 0), sizeof(m1), "send");
+	EXPECT_EQ(send(a, m2, sizeof(m2), 0), sizeof(m2), "send");
+	EXPECT_EQ(send(a, m3, sizeof(m3), 0), sizeof(m3), "send");
+	EXPECT_EQ(send(a, m4, sizeof(m4), 0), sizeof(m4), "send");
+
+	EXPECT_EQ(recv_flags(b, buf, 10, MSG_DONTWAIT, &fl), 10,
+		  "recvmsg of 100 bytes into 10");
+	EXPECT(fl & MSG_TRUNC, "MSG_TRUNC not set in msg_flags %#x", fl);
+	EXPECT(!memcmp(buf, m1, 10), "wrong truncated data");
+
+	/* The truncated rest is gone: next comes the second message. */
+	EXPECT_EQ(recv_flags(b, buf, sizeof(buf), MSG_DONTWAIT, &fl), 30,
+		  "recvmsg of the second message");
+	EXPECT(!(fl & MSG_TRUNC), "MSG_TRUNC set in msg_flags %#x", fl);
+	EXPECT(!memcmp(buf, m2, 30), "wrong data");
+
+	EXPECT_EQ(recv(b, buf, 10, MSG_TRUNC | MSG_DONTWAIT), 50,
+		  "recv(MSG_TRUNC) returns the real length");
+	EXPECT(!memcmp(buf, m3, 10), "wrong truncated data");
+
+	EXPECT_EQ(recv_flags(b, buf, 40, MSG_DONTWAIT, &fl), 40,
+		  "recvmsg with a buffer of the exact size");
+	EXPECT(!(fl & MSG_TRUNC), "MSG_TRUNC set in msg_flags %#x", fl);
+	EXPECT(!memcmp(buf, m4, 40), "wrong data");
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+static int test_msg_peek(void)
+{
+	const char *p = tpath("net");
+	char buf[64];
+	int a, b, fl;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	MUST(send_str(a, "first"));
+	MUST(send_str(a, "second"));
+	EXPECT_EQ(recv(b, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT), 5, "peek");
+	EXPECT(!memcmp(buf, "first", 5), "peeked \"%.5s\"", buf);
+	EXPECT_EQ(recv(b, buf, sizeof(buf), MSG_PEEK), 5, "second peek");
+	EXPECT_EQ(recv_flags(b, buf, 2, MSG_PEEK | MSG_DONTWAIT, &fl), 2,
+		  "peek into 2 bytes");
+	EXPECT(fl & MSG_TRUNC, "MSG_TRUNC not set on a short peek (%#x)", fl);
+	EXPECT_EQ(recv(b, buf, 2, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT), 5,
+		  "peek with MSG_TRUNC");
+	MUST(expect_str(b, "first", "b"));
+	MUST(expect_str(b, "second", "b"));
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+static int test_send_not_connected(void)
+{
+	const char *p = tpath("net");
+	struct timeval tv = { 2, 0 };
+	char buf[8];
+	int s, b;
+
+	s = TRY(ipn_socket());
+	TRY(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	EXPECT_ERRNO(send(s, "x", 1, 0), ENOTCONN, "send when unconnected");
+	EXPECT_ERRNO(write(s, "x", 1), ENOTCONN, "write when unconnected");
+	EXPECT_ERRNO(recv(s, buf, sizeof(buf), 0), ENOTCONN,
+		     "recv when unconnected");
+	EXPECT_ERRNO(recv(s, buf, sizeof(buf), MSG_DONTWAIT), ENOTCONN,
+		     "recv(MSG_DONTWAIT) when unconnected");
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	EXPECT_ERRNO(send(b, "x", 1, 0), ENOTCONN, "send when only bound");
+	return 0;
+}
+
+static int test_send_bad_flags(void)
+{
+	const char *p = tpath("net");
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	EXPECT_ERRNO(send(a, "x", 1, MSG_OOB), EOPNOTSUPP, "send(MSG_OOB)");
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+static int test_nonblock_dontwait(void)
+{
+	const char *p = tpath("net");
+	char buf[16];
+	int a, b, fl;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	EXPECT_ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN,
+		     "recv(MSG_DONTWAIT) of an empty queue");
+	EXPECT_ERRNO(recv_flags(b, buf, sizeof(buf), MSG_DONTWAIT, &fl), EAGAIN,
+		     "recvmsg(MSG_DONTWAIT) of an empty queue");
+	EXPECT_EQ(send(a, "now", 3, MSG_DONTWAIT), 3, "send(MSG_DONTWAIT)");
+	EXPECT_EQ(recv(b, buf, sizeof(buf), MSG_DONTWAIT), 3,
+		  "recv(MSG_DONTWAIT) of a queued message");
+	EXPECT_ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN,
+		     "recv(MSG_DONTWAIT) once drained");
+	return 0;
+}
+
+static int test_nonblock_fcntl(void)
+{
+	const char *p = tpath("net");
+	char buf[16];
+	int a, b, fl;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	fl = TRY(fcntl(b, F_GETFL));
+	TRY(fcntl(b, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_ERRNO(recv(b, buf, sizeof(buf), 0), EAGAIN,
+		     "recv on an O_NONBLOCK socket");
+	EXPECT_ERRNO(read(b, buf, sizeof(buf)), EAGAIN,
+		     "read on an O_NONBLOCK socket");
+	MUST(send_str(a, "nb"));
+	EXPECT_EQ(read(b, buf, sizeof(buf)), 2, "read of a queued message");
+	fl = TRY(fcntl(a, F_GETFL));
+	TRY(fcntl(a, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(send(a, "x", 1, 0), 1, "send on an O_NONBLOCK socket");
+	return 0;
+}
+
+static int test_poll_basic(void)
+{
+	const char *p = tpath("net");
+	struct pollfd pfd;
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	pfd = (struct pollfd){ .fd = b, .events = POLLIN | POLLOUT };
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(pfd.revents & POLLOUT, "no POLLOUT on a lossy network (%#x)",
+	       pfd.revents);
+	EXPECT(!(pfd.revents & POLLIN), "POLLIN on an empty queue (%#x)",
+	       pfd.revents);
+	MUST(send_str(a, "ping"));
+	pfd.revents = 0;
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(pfd.revents & POLLIN, "no POLLIN with a queued message (%#x)",
+	       pfd.revents);
+	MUST(expect_str(b, "ping", "b"));
+	pfd.revents = 0;
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(!(pfd.revents & POLLIN), "POLLIN once drained (%#x)",
+	       pfd.revents);
+	pfd = (struct pollfd){ .fd = a, .events = POLLIN };
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(!(pfd.revents & POLLIN), "POLLIN on the sender (%#x)",
+	       pfd.revents);
+	return 0;
+}
+
+enum waiter { WAIT_POLL, WAIT_EPOLL, WAIT_SELECT };
+
+/* Wait with @how for a message another process sends 100 ms later. */
+static int wakeup_check(enum waiter how)
+{
+	const char *p = tpath("net");
+	struct delayed_send d;
+	long long t0, el;
+	int a, b, r = 0, ep;
+	pid_t pid;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	d = (struct delayed_send){ .s = a, .delay_ms = 100, .msg = "wake up" };
+	ep = TRY(epoll_create1(0));
+	if (how == WAIT_EPOLL) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = b };
+
+		TRY(epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev));
+	}
+	t0 = now_ms();
+	pid = TRY(spawn(delayed_send_fn, &d));
+	if (how == WAIT_POLL) {
+		struct pollfd pfd = { .fd = b, .events = POLLIN };
+
+		r = poll(&pfd, 1, RECV_TIMEOUT);
+		if (r == 1 && !(pfd.revents & POLLIN))
+			r = -2;
+	} else if (how == WAIT_EPOLL) {
+		struct epoll_event ev;
+
+		r = epoll_wait(ep, &ev, 1, RECV_TIMEOUT);
+		if (r == 1 && (ev.data.fd != b || !(ev.events & EPOLLIN)))
+			r = -2;
+	} else {
+		struct timeval tv = { RECV_TIMEOUT / 1000, 0 };
+		fd_set rd;
+
+		FD_ZERO(&rd);
+		FD_SET(b, &rd);
+		r = select(b + 1, &rd, NULL, NULL, &tv);
+		if (r == 1 && !FD_ISSET(b, &rd))
+			r = -2;
+	}
+	el = now_ms() - t0;
+	MUST(reap(pid, "sender"));
+	EXPECT(r == 1, "waiting returned %d after %lld ms (%s)", r, el,
+	       r == -1 ? errstr(errno) : r == 0 ? "timeout" : "wrong event");
+	EXPECT(el >= 50, "woke up after %lld ms, before the message was sent",
+	       el);
+	MUST(expect_str(b, "wake up", "b"));
+	return 0;
+}
+
+static int test_poll_wakeup(void)
+{
+	return wakeup_check(WAIT_POLL);
+}
+
+static int test_epoll_wakeup(void)
+{
+	return wakeup_check(WAIT_EPOLL);
+}
+
+static int test_select_wakeup(void)
+{
+	return wakeup_check(WAIT_SELECT);
+}
+
+/* ------------------------------------------------------------------ */
+/* shutdown()                                                           */
+/* ------------------------------------------------------------------ */
+
+static int test_shutdown_wr(void)
+{
+	const char *p = tpath("net");
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	TRY(shutdown(b, SHUT_WR));
+	EXPECT_ERRNO(send(b, "x", 1, 0), EPIPE, "send after SHUT_WR");
+	EXPECT_ERRNO(write(b, "x", 1), EPIPE, "write after SHUT_WR");
+	MUST(expect_none(a, "a"));
+	MUST(send_str(a, "still reading"));
+	MUST(expect_str(b, "still reading", "b after SHUT_WR"));
+	return 0;
+}
+
+static int test_shutdown_rd(void)
+{
+	const char *p = tpath("net");
+	struct timeval tv = { 2, 0 };
+	char buf[16];
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	TRY(setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	TRY(shutdown(b, SHUT_RD));
+	EXPECT_EQ(recv(b, buf, sizeof(buf), 0), 0, "recv after SHUT_RD");
+	MUST(send_str(b, "still writing"));
+	MUST(expect_str(a, "still writing", "a"));
+	return 0;
+}
+
+static int test_shutdown_rdwr(void)
+{
+	const char *p = tpath("net");
+	struct timeval tv = { 2, 0 };
+	char buf[16];
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	TRY(setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	TRY(shutdown(b, SHUT_RDWR));
+	EXPECT_ERRNO(send(b, "x", 1, 0), EPIPE, "send after SHUT_RDWR");
+	EXPECT_EQ(recv(b, buf, sizeof(buf), 0), 0, "recv after SHUT_RDWR");
+	MUST(send_str(a, "anyone"));
+	return 0;
+}
+
+static int test_shutdown_errors(void)
+{
+	const char *p = tpath("net");
+	int s, b;
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(shutdown(s, SHUT_WR), ENOTCONN,
+		     "shutdown of an unconnected socket");
+	TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	EXPECT_ERRNO(shutdown(b, 7), EINVAL, "shutdown with how 7");
+	MUST(send_str(b, "how 7 changed nothing"));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lossy and lossless delivery                                          */
+/* ------------------------------------------------------------------ */
+
+static int test_lossy_drops(void)
+{
+	const char *p = tpath("net");
+	int a, b, i, v;
+
+	a = TRY(net_create(p, &(struct netopts){ .pool = 4 }));
+	b = TRY(net_join(p));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(send(a, &i, sizeof(i), MSG_DONTWAIT), sizeof(i),
+			  "lossy send never blocks");
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(recv(b, &v, sizeof(v), MSG_DONTWAIT), sizeof(v),
+			  "recv of a queued message");
+		EXPECT_EQ(v, i, "message number");
+	}
+	MUST(expect_none(b, "receiver with pool 4 after 10 sends"));
+	EXPECT_EQ(sock_drops(b), 6, "SK_MEMINFO_DROPS of the receiver");
+	EXPECT_EQ(sock_drops(a), 0, "SK_MEMINFO_DROPS of the sender");
+	/* Room again. */
+	i = 10;
+	EXPECT_EQ(send(a, &i, sizeof(i), 0), sizeof(i), "send");
+	MUST(expect_msg(b, &i, sizeof(i), "receiver"));
+	EXPECT_EQ(sock_drops(b), 6, "SK_MEMINFO_DROPS after room was made");
+	return 0;
+}
+
+static int test_lossy_default_pool(void)
+{
+	const char *p = tpath("net");
+	int a, b, c, i, v;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	c = TRY(net_join(p));
+	EXPECT_EQ(opt_value(b, IPN_SO_MSGPOOLSIZE), DEFAULT_MSGPOOLSIZE,
+		  "default pool");
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(send(a, &i, sizeof(i), MSG_DONTWAIT), sizeof(i),
+			  "lossy send never blocks");
+	for (i = 0; i < DEFAULT_MSGPOOLSIZE; i++) {
+		EXPECT_EQ(recv(b, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "recv");
+		EXPECT_EQ(v, i, "message number");
+	}
+	MUST(expect_none(b, "b"));
+	EXPECT_EQ(sock_drops(b), 20 - DEFAULT_MSGPOOLSIZE, "drops of b");
+	/* Each queue is bounded on its own. */
+	EXPECT_EQ(sock_drops(c), 20 - DEFAULT_MSGPOOLSIZE, "drops of c");
+	for (i = 0; i < DEFAULT_MSGPOOLSIZE; i++)
+		EXPECT_EQ(recv(c, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "recv");
+	MUST(expect_none(c, "c"));
+	return 0;
+}
+
+struct slow_reader {
+	const char *path;
+	int ready_w;
+	int done_r;
+	int done_w;
+	int total;
+};
+
+#define SLOW_MSGS 100
+
+static int slow_reader_fn(void *arg)
+{
+	struct slow_reader *c = arg;
+	struct pollfd pf[2];
+	int s, v, prev = -1, got = 0;
+	bool done = false;
+	long drops;
+	ssize_t n;
+
+	close(c->done_w);
+	s = TRY(net_join(c->path));
+	TRY(write(c->ready_w, "r", 1));
+	for (;;) {
+		n = recv(s, &v, sizeof(v), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN) {
+				fail("recv: %s", errstr(errno));
+				return -1;
+			}
+			if (done)
+				break;
+			pf[0] = (struct pollfd){ .fd = s, .events = POLLIN };
+			pf[1] = (struct pollfd){ .fd = c->done_r, .events = POLLIN };
+			if (poll(pf, 2, 5000) <= 0) {
+				fail("nothing happened for 5 s");
+				return -1;
+			}
+			/* EOF on done_r: the sender finished; drain, stop. */
+			done = pf[1].revents != 0;
+			continue;
+		}
+		EXPECT_EQ(n, sizeof(v), "message size");
+		EXPECT(v > prev && v < SLOW_MSGS,
+		       "message %d after %d: duplicated or reordered", v, prev);
+		prev = v;
+		got++;
+		msleep(1);
+	}
+	drops = sock_drops(s);
+	EXPECT(got >= DEFAULT_MSGPOOLSIZE, "only %d messages arrived", got);
+	EXPECT(got + drops == SLOW_MSGS,
+	       "%d received + %ld dropped != %d sent", got, drops, SLOW_MSGS);
+	diag("slow receiver: %d received, %ld dropped", got, drops);
+	return 0;
+}
+
+static int test_lossy_slow_receiver(void)
+{
+	const char *p = tpath("net");
+	struct slow_reader c = { .path = p };
+	int a, i, ready[2], done[2];
+	pid_t pid;
+
+	a = TRY(net_create(p, NULL));
+	TRY(pipe(ready));
+	TRY(pipe(done));
+	c.ready_w = ready[1];
+	c.done_r = done[0];
+	c.done_w = done[1];
+	pid = TRY(spawn(slow_reader_fn, &c));
+	close(ready[1]);
+	close(done[0]);
+	if (read_byte_timeout(ready[0], 10000) != 1) {
+		reap(pid, "receiver");
+		fail("the receiver did not join");
+		return -1;
+	}
+	for (i = 0; i < SLOW_MSGS; i++)
+		EXPECT_EQ(send(a, &i, sizeof(i), MSG_DONTWAIT), sizeof(i),
+			  "lossy send never blocks");
+	close(done[1]);
+	MUST(reap(pid, "slow receiver"));
+	return 0;
+}
+
+static int test_lossless_eagain(void)
+{
+	const char *p = tpath("net");
+	int a, b, c, fl, v;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 2 }));
+	b = TRY(net_join(p));
+	c = TRY(net_join(p));
+	EXPECT_EQ(opt_value(b, IPN_SO_FLAGS), IPN_FLAG_LOSSLESS, "flags");
+	v = 0;
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "send 0");
+	v = 1;
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "send 1");
+	v = 2;
+	EXPECT_ERRNO(send(a, &v, sizeof(v), MSG_DONTWAIT), EAGAIN,
+		     "send(MSG_DONTWAIT) with full receivers");
+	fl = TRY(fcntl(a, F_GETFL));
+	TRY(fcntl(a, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_ERRNO(send(a, &v, sizeof(v), 0), EAGAIN,
+		     "send on an O_NONBLOCK socket with full receivers");
+	TRY(fcntl(a, F_SETFL, fl));
+	EXPECT_EQ(sock_drops(b), 0, "drops of b");
+	EXPECT_EQ(sock_drops(c), 0, "drops of c");
+
+	/* b drains, but c is still full: the slowest reader holds. */
+	EXPECT_EQ(recv(b, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "b recv");
+	EXPECT_EQ(v, 0, "b's first");
+	EXPECT_EQ(recv(b, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "b recv");
+	EXPECT_EQ(v, 1, "b's second");
+	v = 2;
+	EXPECT_ERRNO(send(a, &v, sizeof(v), MSG_DONTWAIT), EAGAIN,
+		     "send(MSG_DONTWAIT) while c is full");
+	EXPECT_EQ(recv(c, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "c recv");
+	EXPECT_EQ(v, 0, "c's first");
+	v = 2;
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v),
+		  "send once every receiver has room");
+	MUST(expect_msg(b, &v, sizeof(v), "b"));
+	v = 1;
+	MUST(expect_msg(c, &v, sizeof(v), "c"));
+	v = 2;
+	MUST(expect_msg(c, &v, sizeof(v), "c"));
+	MUST(expect_none(b, "b"));
+	MUST(expect_none(c, "c"));
+	EXPECT_EQ(sock_drops(b), 0, "drops of b");
+	EXPECT_EQ(sock_drops(c), 0, "drops of c");
+	return 0;
+}
+
+struct blocked_send {
+	int s;
+	int ready_w;
+};
+
+static int blocked_send_fn(void *arg)
+{
+	struct blocked_send *c = arg;
+	long long t0, el;
+	int v = 2;
+
+	TRY(write(c->ready_w, "r", 1));
+	t0 = now_ms();
+	EXPECT_EQ(send(c->s, &v, sizeof(v), 0), sizeof(v), "blocking send");
+	el = now_ms() - t0;
+	EXPECT(el >= 100, "the send returned after %lld ms: it did not block",
+	       el);
+	return 0;
+}
+
+static int test_lossless_blocking_send(void)
+{
+	const char *p = tpath("net");
+	struct blocked_send c;
+	int a, b, v, i, st, ready[2];
+	pid_t pid;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 2 }));
+	b = TRY(net_join(p));
+	for (v = 0; v < 2; v++)
+		EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "send");
+	TRY(pipe(ready));
+	c = (struct blocked_send){ .s = a, .ready_w = ready[1] };
+	pid = TRY(spawn(blocked_send_fn, &c));
+	close(ready[1]);
+	if (read_byte_timeout(ready[0], 10000) != 1) {
+		reap(pid, "sender");
+		fail("the sender did not start");
+		return -1;
+	}
+	msleep(200);
+	if (waitpid(pid, &st, WNOHANG) == pid) {
+		fail("the sender did not block on a full lossless network (%s %d)",
+		     WIFEXITED(st) ? "exit status" : "signal",
+		     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		return -1;
+	}
+	EXPECT_EQ(sock_drops(b), 0, "drops while the sender waits");
+	EXPECT_EQ(recv(b, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "recv");
+	EXPECT_EQ(v, 0, "first message");
+	MUST(reap(pid, "blocked sender"));
+	for (i = 1; i <= 2; i++) {
+		EXPECT_EQ(recv_timeout(b, &v, sizeof(v), 0, RECV_TIMEOUT),
+			  sizeof(v), "recv");
+		EXPECT_EQ(v, i, "message order");
+	}
+	MUST(expect_none(b, "b"));
+	EXPECT_EQ(sock_drops(b), 0, "drops");
+	return 0;
+}
+
+static int test_lossless_pollout(void)
+{
+	const char *p = tpath("net");
+	struct delayed_recv d;
+	struct pollfd pfd;
+	long long t0, el;
+	int a, b, v, r;
+	pid_t pid;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 2 }));
+	b = TRY(net_join(p));
+	pfd = (struct pollfd){ .fd = a, .events = POLLOUT };
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(pfd.revents & POLLOUT, "no POLLOUT with room (%#x)", pfd.revents);
+	for (v = 0; v < 2; v++)
+		EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "send");
+	pfd.revents = 0;
+	TRY(poll(&pfd, 1, 0));
+	EXPECT(!(pfd.revents & POLLOUT), "POLLOUT with a full receiver (%#x)",
+	       pfd.revents);
+
+	d = (struct delayed_recv){ .s = b, .delay_ms = 100 };
+	t0 = now_ms();
+	pid = TRY(spawn(delayed_recv_fn, &d));
+	pfd.revents = 0;
+	r = poll(&pfd, 1, RECV_TIMEOUT);
+	el = now_ms() - t0;
+	MUST(reap(pid, "reader"));
+	EXPECT(r == 1 && (pfd.revents & POLLOUT),
+	       "poll returned %d, revents %#x, after %lld ms", r, pfd.revents, el);
+	EXPECT(el >= 50, "POLLOUT after %lld ms, before the reader read", el);
+	v = 2;
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v),
+		  "send after POLLOUT");
+	return 0;
+}
+
+struct lossless_reader {
+	int s;
+	int count;
+};
+
+static int lossless_reader_fn(void *arg)
+{
+	struct lossless_reader *c = arg;
+	int i, v;
+
+	for (i = 0; i < c->count; i++) {
+		EXPECT_EQ(recv_timeout(c->s, &v, sizeof(v), 0, RECV_TIMEOUT),
+			  sizeof(v), "recv");
+		EXPECT_EQ(v, i, "message number");
+		msleep(2);
+	}
+	MUST(expect_none(c->s, "reader"));
+	EXPECT_EQ(sock_drops(c->s), 0, "drops");
+	return 0;
+}
+
+static int test_lossless_stream(void)
+{
+	const char *p = tpath("net");
+	struct lossless_reader c;
+	int a, b, i;
+	pid_t pid;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 2 }));
+	b = TRY(net_join(p));
+	c = (struct lossless_reader){ .s = b, .count = 60 };
+	pid = TRY(spawn(lossless_reader_fn, &c));
+	close(b);
+	for (i = 0; i < c.count; i++)
+		EXPECT_EQ(send(a, &i, sizeof(i), 0), sizeof(i),
+			  "blocking lossless send");
+	MUST(reap(pid, "slow reader"));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Permissions, as uid 65534                                            */
+/* ------------------------------------------------------------------ */
+
+struct perm_ctx {
+	const char *path[3];
+	int ready_w;
+};
+
+static int perm_net(const char *path, int mode, bool bind_only)
+{
+	int s;
+
+	s = net_create(path, &(struct netopts){
+		.set_mode = true, .mode = mode, .bind_only = bind_only });
+	if (s < 0 || expect_node(path, mode))
+		return -1;
+	return s;
+}
+
+static int perm_read_only_child(void *arg)
+{
+	struct perm_ctx *c = arg;
+	int s;
+
+	MUST(become_nobody());
+	s = TRY(ipn_socket());
+	TRY(ipn_connect(s, c->path[0]));
+	EXPECT_ERRNO(send(s, "x", 1, 0), EPIPE,
+		     "send on a read-only (0444) network");
+	TRY(write(c->ready_w, "r", 1));
+	MUST(expect_str(s, "to the reader", "read-only node"));
+	return 0;
+}
+
+static int test_perm_read_only(void)
+{
+	struct perm_ctx c = { .path = { tpath("ro") } };
+	int root, fds[2];
+	pid_t pid;
+
+	root = TRY(perm_net(c.path[0], 0444, false));
+	TRY(pipe(fds));
+	c.ready_w = fds[1];
+	pid = TRY(spawn(perm_read_only_child, &c));
+	close(fds[1]);
+	if (read_byte_timeout(fds[0], 10000) != 1) {
+		reap(pid, "unprivileged reader");
+		fail("the reader failed before it was ready");
+		return -1;
+	}
+	MUST(send_str(root, "to the reader"));
+	MUST(reap(pid, "unprivileged reader"));
+	MUST(expect_none(root, "root"));
+	return 0;
+}
+
+static int perm_write_only_child(void *arg)
+{
+	struct perm_ctx *c = arg;
+	char buf[16];
+	int s;
+
+	MUST(become_nobody());
+	s = TRY(ipn_socket());
+	TRY(ipn_connect(s, c->path[0]));
+	EXPECT_EQ(recv(s, buf, sizeof(buf), MSG_DONTWAIT), 0,
+		  "recv(MSG_DONTWAIT) on a write-only (0222) network");
+	MUST(send_str(s, "from the writer"));
+	return 0;
+}
+
+static int test_perm_write_only(void)
+{
+	struct perm_ctx c = { .path = { tpath("wo") } };
+	int root;
+	pid_t pid;
+
+	root = TRY(perm_net(c.path[0], 0222, false));
+	pid = TRY(spawn(perm_write_only_child, &c));
+	MUST(reap(pid, "unprivileged writer"));
+	MUST(expect_str(root, "from the writer", "root"));
+	return 0;
+}
+
+static int perm_none_child(void *arg)
+{
+	struct perm_ctx *c = arg;
+	int s;
+
+	MUST(become_nobody());
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, c->path[0]), EACCES,
+		     "connect to a mode 0 network");
+	EXPECT_ERRNO(ipn_connect(s, c->path[1]), EACCES,
+		     "connect to a mode 0111 network");
+	EXPECT_ERRNO(ipn_bind(s, c->path[0]), EACCES,
+		     "bind to a mode 0 network");
+	return 0;
+}
+
+static int test_perm_none(void)
+{
+	struct perm_ctx c = { .path = { tpath("m0"), tpath("m111") } };
+	pid_t pid;
+
+	TRY(perm_net(c.path[0], 0, false));
+	TRY(perm_net(c.path[1], 0111, true));
+	pid = TRY(spawn(perm_none_child, &c));
+	MUST(reap(pid, "unprivileged process"));
+	return 0;
+}
+
+static int perm_bind_child(void *arg)
+{
+	struct perm_ctx *c = arg;
+	int s;
+
+	MUST(become_nobody());
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_bind(s, c->path[0]), EACCES,
+		     "bind to a mode 0666 network");
+	/* r and w without x: connecting is fine. */
+	TRY(ipn_connect(s, c->path[0]));
+	MUST(send_str(s, "rw without x"));
+
+	s = TRY(ipn_socket());
+	TRY(ipn_bind(s, c->path[1]));
+	EXPECT_ERRNO(connect(s, NULL, 0), EACCES,
+		     "connect after bind to a mode 0111 network");
+
+	s = TRY(ipn_socket());
+	TRY(ipn_bind(s, c->path[2]));
+	TRY(connect(s, NULL, 0));
+	MUST(send_str(s, "managed"));
+	return 0;
+}
+
+static int test_perm_bind_needs_x(void)
+{
+	struct perm_ctx c = {
+		.path = { tpath("m666"), tpath("m111"), tpath("m777") },
+	};
+	int r0, r2;
+	pid_t pid;
+
+	r0 = TRY(perm_net(c.path[0], 0666, false));
+	TRY(perm_net(c.path[1], 0111, true));
+	r2 = TRY(perm_net(c.path[2], 0777, false));
+	pid = TRY(spawn(perm_bind_child, &c));
+	MUST(reap(pid, "unprivileged process"));
+	MUST(expect_str(r0, "rw without x", "root on 0666"));
+	MUST(expect_str(r2, "managed", "root on 0777"));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenarios                                                            */
+/* ------------------------------------------------------------------ */
+
+#define P2P_PEERS	5
+#define P2P_MSGS	20
+
+struct p2p_peer {
+	const char *path;
+	int id;
+	int ready_w;
+	int go_r;
+	int go_w;
+};
+
+struct p2p_msg {
+	int32_t id;
+	int32_t seq;
+	unsigned char data[128];
+};
+
+static size_t p2p_len(int id, int seq)
+{
+	return 8 + (id * 31 + seq * 7) % 120;
+}
+
+static unsigned char p2p_byte(int id, int seq, size_t i)
+{
+	return (unsigned char)(id * 13 + seq * 3 + i);
+}
+
+static int p2p_peer_fn(void *arg)
+{
+	struct p2p_peer *c = arg;
+	int next[P2P_PEERS] = { 0 };
+	int s, i, seq, got = 0;
+	struct p2p_msg m;
+	size_t len, k;
+	ssize_t n;
+	char ch;
+
+	close(c->go_w);
+	/* Every peer runs the same code: the first bind creates. */
+	s = TRY(ipn_socket());
+	TRY(set_opt(s, IPN_SO_MSGPOOLSIZE, 256));
+	TRY(ipn_bind(s, c->path));
+	TRY(connect(s, NULL, 0));
+	TRY(write(c->ready_w, "r", 1));
+	EXPECT_EQ(read(c->go_r, &ch, 1), 0, "barrier");
+
+	for (seq = 0; seq < P2P_MSGS; seq++) {
+		m.id = c->id;
+		m.seq = seq;
+		len = p2p_len(c->id, seq);
+		for (k = 8; k < len; k++)
+			m.data[k - 8] = p2p_byte(c->id, seq, k);
+		EXPECT_EQ(send(s, &m, len, 0), len, "send");
+	}
+	while (got < P2P_MSGS * (P2P_PEERS - 1)) {
+		n = recv_timeout(s, &m, sizeof(m), 0, 5000);
+		if (n < 0) {
+			fail("peer %d: after %d messages: %s", c->id, got,
+			     errstr(errno));
+			return -1;
+		}
+		EXPECT(n >= 8, "peer %d: %zd-byte message", c->id, n);
+		i = m.id;
+		EXPECT(i != c->id, "peer %d received its own message %d", i, m.seq);
+		EXPECT(i >= 0 && i < P2P_PEERS, "peer %d: sender id %d", c->id, i);
+		EXPECT(m.seq == next[i],
+		       "peer %d: from %d got message %d, expected %d",
+		       c->id, i, m.seq, next[i]);
+		EXPECT((size_t)n == p2p_len(i, m.seq),
+		       "peer %d: message %d/%d is %zd bytes", c->id, i, m.seq, n);
+		for (k = 8; k < (size_t)n; k++)
+			EXPECT(m.data[k - 8] == p2p_byte(i, m.seq, k),
+			       "peer %d: message %d/%d corrupt at %zu", c->id,
+			       i, m.seq, k);
+		next[i]++;
+		got++;
+	}
+	MUST(expect_none(s, "peer after all messages"));
+	EXPECT_EQ(sock_drops(s), 0, "drops");
+	return 0;
+}
+
+static int test_p2p_five_peers(void)
+{
+	const char *p = tpath("hub");
+	struct p2p_peer peers[P2P_PEERS];
+	int i, s, ready[2], go[2], ret = 0;
+	pid_t pids[P2P_PEERS];
+	char name[32];
+
+	TRY(pipe(ready));
+	TRY(pipe(go));
+	for (i = 0; i < P2P_PEERS; i++) {
+		peers[i] = (struct p2p_peer){
+			.path = p, .id = i, .ready_w = ready[1],
+			.go_r = go[0], .go_w = go[1],
+		};
+		pids[i] = TRY(spawn(p2p_peer_fn, &peers[i]));
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < P2P_PEERS; i++) {
+		if (read_byte_timeout(ready[0], 10000) != 1) {
+			fail("only %d peers reached the barrier", i);
+			ret = -1;
+			break;
+		}
+	}
+	close(go[1]);
+	for (i = 0; i < P2P_PEERS; i++) {
+		snprintf(name, sizeof(name), "peer %d", i);
+		if (reap(pids[i], name))
+			ret = -1;
+	}
+	if (ret)
+		return ret;
+	/* Every socket is closed: the network is gone, the node stays. */
+	MUST(expect_node(p, DEFAULT_MODE));
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, p), ECONNREFUSED,
+		     "connect after every peer left");
+	return 0;
+}
+
+#define STREAM_RECEIVERS	4
+#define STREAM_MAGIC		0x49504e53
+
+struct stream_msg {
+	uint32_t magic;
+	int32_t seq;	/* -1: end of stream */
+};
+
+struct stream_rx {
+	const char *path;
+	int id;
+	int delay_ms;
+	int joined_w;
+	int close_fd;
+};
+
+static int stream_receiver_fn(void *arg)
+{
+	struct stream_rx *c = arg;
+	struct stream_msg m;
+	long gaps = 0, drops;
+	int s, prev = -1, count = 0;
+	ssize_t n;
+
+	close(c->close_fd);
+	msleep(c->delay_ms);
+	s = TRY(net_join(c->path));
+	TRY(write(c->joined_w, "j", 1));
+	for (;;) {
+		n = recv_timeout(s, &m, sizeof(m), 0, RECV_TIMEOUT);
+		if (n < 0) {
+			fail("receiver %d: after %d messages: %s", c->id, count,
+			     errstr(errno));
+			return -1;
+		}
+		EXPECT_EQ(n, sizeof(m), "message size");
+		EXPECT_EQ(m.magic, STREAM_MAGIC, "magic");
+		if (m.seq < 0)
+			break;
+		if (count) {
+			EXPECT(m.seq > prev,
+			       "receiver %d: message %d after %d: duplicated or reordered",
+			       c->id, m.seq, prev);
+			gaps += m.seq - prev - 1;
+		}
+		prev = m.seq;
+		count++;
+	}
+	drops = sock_drops(s);
+	EXPECT(count > 0, "receiver %d got no message", c->id);
+	EXPECT(gaps <= drops,
+	       "receiver %d: %ld messages missing, only %ld drops counted",
+	       c->id, gaps, drops);
+	if (gaps)
+		diag("receiver %d: %ld messages dropped", c->id, gaps);
+	return 0;
+}
+
+static int test_stream_late_joiners(void)
+{
+	static const int delays[STREAM_RECEIVERS] = { 0, 150, 400, 700 };
+	const char *p = tpath("stream");
+	struct stream_rx rx[STREAM_RECEIVERS];
+	pid_t pids[STREAM_RECEIVERS];
+	struct stream_msg m = { .magic = STREAM_MAGIC };
+	long long t0, last_join = 0;
+	int a, i, joined = 0, pipefd[2], ret = 0;
+	char buf[8], name[32];
+	ssize_t n;
+
+	a = TRY(net_create(p, &(struct netopts){ .pool = 64 }));
+	TRY(pipe2(pipefd, O_NONBLOCK));
+	for (i = 0; i < STREAM_RECEIVERS; i++) {
+		rx[i] = (struct stream_rx){
+			.path = p, .id = i, .delay_ms = delays[i],
+			.joined_w = pipefd[1], .close_fd = a,
+		};
+		pids[i] = TRY(spawn(stream_receiver_fn, &rx[i]));
+	}
+	close(pipefd[1]);
+	t0 = now_ms();
+	for (m.seq = 0;; m.seq++) {
+		EXPECT_EQ(send(a, &m, sizeof(m), 0), sizeof(m), "stream send");
+		msleep(5);
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (n > 0) {
+			joined += n;
+			last_join = now_ms();
+		}
+		if (now_ms() - t0 >= 1000 && joined == STREAM_RECEIVERS &&
+		    now_ms() - last_join >= 100)
+			break;
+		if (now_ms() - t0 > 10000) {
+			fail("only %d of %d receivers joined", joined,
+			     STREAM_RECEIVERS);
+			return -1;
+		}
+	}
+	m.seq = -1;
+	EXPECT_EQ(send(a, &m, sizeof(m), 0), sizeof(m), "end of stream");
+	for (i = 0; i < STREAM_RECEIVERS; i++) {
+		snprintf(name, sizeof(name), "receiver %d", i);
+		if (reap(pids[i], name))
+			ret = -1;
+	}
+	return ret;
+}
+
+#define CHURN_MS	500
+
+struct churn {
+	const char *path;
+	int id;
+};
+
+static int churn_sender_fn(void *arg)
+{
+	struct churn *c = arg;
+	char buf[64];
+	long long t0;
+	long sent = 0;
+	ssize_t n;
+	int s;
+
+	s = TRY(net_join(c->path));
+	memset(buf, c->id, sizeof(buf));
+	t0 = now_ms();
+	while (now_ms() - t0 < CHURN_MS) {
+		n = send(s, buf, sizeof(buf), 0);
+		if (n != sizeof(buf)) {
+			fail("sender %d: send %ld: %s", c->id, sent,
+			     n < 0 ? errstr(errno) : "short");
+			return -1;
+		}
+		sent++;
+	}
+	EXPECT(sent > 0, "sender %d sent nothing", c->id);
+	return 0;
+}
+
+static int churn_receiver_fn(void *arg)
+{
+	struct churn *c = arg;
+	char buf[128];
+	long long t0;
+	long cycles = 0;
+	int s, k;
+
+	t0 = now_ms();
+	while (now_ms() - t0 < CHURN_MS) {
+		s = TRY(ipn_socket());
+		if (ipn_connect(s, c->path)) {
+			fail("receiver %d: connect %ld: %s", c->id, cycles,
+			     errstr(errno));
+			return -1;
+		}
+		for (k = 0; k < 3; k++) {
+			if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) < 0 &&
+			    errno != EAGAIN) {
+				fail("receiver %d: recv: %s", c->id,
+				     errstr(errno));
+				return -1;
+			}
+		}
+		close(s);
+		cycles++;
+	}
+	EXPECT(cycles > 0, "receiver %d: no cycle", c->id);
+	return 0;
+}
+
+static int test_close_while_sending(void)
+{
+	const char *p = tpath("net");
+	struct churn ch[5];
+	pid_t pids[5];
+	int i, s, fds[8], ret = 0;
+	char name[32];
+
+	TRY(net_create(p, &(struct netopts){ .numnodes = 8, .bind_only = true }));
+	for (i = 0; i < 5; i++) {
+		ch[i] = (struct churn){ .path = p, .id = i };
+		pids[i] = TRY(spawn(i < 3 ? churn_sender_fn : churn_receiver_fn,
+				    &ch[i]));
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "%s %d", i < 3 ? "sender" : "receiver", i);
+		if (reap(pids[i], name))
+			ret = -1;
+	}
+	if (ret)
+		return ret;
+	/* Every port was released: all 8 can be taken again. */
+	for (i = 0; i < 8; i++)
+		fds[i] = TRY(net_join(p));
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, p), ENOSPC, "ninth node");
+	MUST(send_str(fds[0], "after the storm"));
+	for (i = 1; i < 8; i++)
+		MUST(expect_str(fds[i], "after the storm", "node"));
+	return 0;
+}
+
+static int test_join_leave_1000(void)
+{
+	const char *p = tpath("net");
+	long long t0;
+	int i, s, a, b, port;
+
+	TRY(net_create(p, &(struct netopts){ .numnodes = 4, .bind_only = true }));
+	t0 = now_ms();
+	for (i = 0; i < 1000; i++) {
+		s = TRY(ipn_socket());
+		if (ipn_connect(s, p)) {
+			fail("cycle %d: connect: %s", i, errstr(errno));
+			return -1;
+		}
+		close(s);
+	}
+	diag("1000 join/leave cycles in %lld ms", now_ms() - t0);
+	a = TRY(net_join(p));
+	b = TRY(net_join(p));
+	port = opt_value(a, IPN_SO_PORT);
+	EXPECT(port >= 0 && port < 4, "port %d", port);
+	MUST(send_str(a, "still alive"));
+	MUST(expect_str(b, "still alive", "b"));
+	return 0;
+}
+
+static int test_create_destroy_200(void)
+{
+	const char *p = tpath("net");
+	long long t0;
+	struct stat st;
+	int i, s;
+
+	t0 = now_ms();
+	for (i = 0; i < 200; i++) {
+		s = TRY(ipn_socket());
+		/* EXCL: every bind must create a new network. */
+		TRY(set_opt(s, IPN_SO_FLAGS, IPN_FLAG_EXCL));
+		if (ipn_bind(s, p)) {
+			fail("cycle %d: bind: %s", i, errstr(errno));
+			return -1;
+		}
+		if (i & 1)
+			TRY(connect(s, NULL, 0));
+		/* Unlink while alive or after the close, alternately. */
+		if (i & 2)
+			TRY(unlink(p));
+		close(s);
+		if (!(i & 2))
+			TRY(unlink(p));
+	}
+	diag("200 create/destroy cycles in %lld ms", now_ms() - t0);
+	EXPECT_ERRNO(stat(p, &st), ENOENT, "node after the last unlink");
+	return 0;
+}
+
+static int test_lifetime_after_close(void)
+{
+	const char *p = tpath("net");
+	const char *q = tpath("bound-only");
+	int a, b, s;
+
+	a = TRY(net_create(p, &(struct netopts){ .mtu = 700 }));
+	b = TRY(net_join(p));
+	close(a);
+	close(b);
+	MUST(expect_node(p, DEFAULT_MODE));
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, p), ECONNREFUSED,
+		     "connect once every socket closed");
+	EXPECT_ERRNO(ipn_bind(s, p), EADDRINUSE,
+		     "bind once every socket closed");
+	TRY(unlink(p));
+	a = TRY(net_create(p, NULL));
+	EXPECT_EQ(opt_value(a, IPN_SO_MTU), DEFAULT_MTU,
+		  "MTU of the fresh network");
+	b = TRY(net_join(p));
+	MUST(send_str(a, "reborn"));
+	MUST(expect_str(b, "reborn", "b"));
+
+	/* A network held by a bound socket only dies with it too. */
+	a = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	close(a);
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, q), ECONNREFUSED,
+		     "connect after the only (bound) socket closed");
+	return 0;
+}
+
+static int test_lifetime_survivors(void)
+{
+	const char *p = tpath("net");
+	int a, b, c, d;
+
+	a = TRY(net_create(p, &(struct netopts){ .mtu = 600 }));
+	b = TRY(net_join(p));
+	c = TRY(net_join(p));
+	close(a);
+	MUST(send_str(b, "creator gone"));
+	MUST(expect_str(c, "creator gone", "c"));
+	d = TRY(net_join(p));
+	EXPECT_EQ(opt_value(d, IPN_SO_MTU), 600, "MTU of the surviving network");
+	MUST(send_str(d, "late"));
+	MUST(expect_str(b, "late", "b"));
+	MUST(expect_str(c, "late", "c"));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The runner                                                           */
+/* ------------------------------------------------------------------ */
+
+struct test {
+	const char *name;
+	int (*fn)(void);
+	int timeout;
+};
+
+#define TEST(n)		{ #n, test_##n, TEST_TIMEOUT }
+#define SLOW_TEST(n)	{ #n, test_##n, 45 }
+
+static const struct test tests[] = {
+	TEST(uapi_constants),
+	TEST(socket_create),
+	TEST(socket_bad_type),
+	TEST(socket_bad_protocol),
+	TEST(ioctl_check),
+
+	TEST(bind_bad_addrlen),
+	TEST(bind_bad_family),
+	TEST(bind_empty_path),
+	TEST(bind_abstract),
+	TEST(connect_bad_address),
+	TEST(bind_unterminated_path),
+	TEST(bind_full_length_path),
+	TEST(bind_node_mode),
+	TEST(bind_attach_existing),
+	TEST(bind_excl),
+	TEST(bind_regular_file),
+	TEST(bind_stale_node),
+	TEST(bind_twice),
+	TEST(connect_refused),
+	TEST(connect_after_bind),
+	TEST(connect_twice),
+	TEST(getsockname),
+
+	TEST(sockopt_defaults),
+	TEST(sockopt_pending_values),
+	TEST(sockopt_range),
+	TEST(sockopt_optlen),
+	TEST(sockopt_after_bind),
+	TEST(sockopt_network_values),
+	TEST(sockopt_unknown),
+	TEST(getsockopt_short_optlen),
+	TEST(descr),
+	TEST(port_select),
+	TEST(port_out_of_range),
+	TEST(numnodes_full),
+	TEST(change_numnodes),
+	TEST(change_numnodes_connected),
+
+	TEST(send_recv_basic),
+	TEST(read_write),
+	TEST(sendmsg_iovec),
+	TEST(mtu_default),
+	TEST(mtu_custom),
+	TEST(mtu_max),
+	TEST(zero_length),
+	TEST(msg_trunc),
+	TEST(msg_peek),
+	TEST(send_not_connected),
+	TEST(send_bad_flags),
+	TEST(nonblock_dontwait),
+	TEST(nonblock_fcntl),
+	TEST(poll_basic),
+	TEST(poll_wakeup),
+	TEST(epoll_wakeup),
+	TEST(select_wakeup),
+	TEST(shutdown_wr),
+	TEST(shutdown_rd),
+	TEST(shutdown_rdwr),
+	TEST(shutdown_errors),
+
+	TEST(lossy_drops),
+	TEST(lossy_default_pool),
+	TEST(lossy_slow_receiver),
+	TEST(lossless_eagain),
+	TEST(lossless_blocking_send),
+	TEST(lossless_pollout),
+	TEST(lossless_stream),
+
+	TEST(perm_read_only),
+	TEST(perm_write_only),
+	TEST(perm_none),
+	TEST(perm_bind_needs_x),
+
+	TEST(p2p_five_peers),
+	TEST(stream_late_joiners),
+	TEST(close_while_sending),
+	SLOW_TEST(join_leave_1000),
+	SLOW_TEST(create_destroy_200),
+	TEST(lifetime_after_close),
+	TEST(lifetime_survivors),
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Reap what is left of a test: its process group and any orphans. */
+static void reap_leftovers(pid_t pgid)
+{
+	long long deadline = now_ms() + 2000;
+	pid_t r;
+
+	kill(-pgid, SIGKILL);
+	while (now_ms() < deadline) {
+		r = waitpid(-1, NULL, WNOHANG);
+		if (r < 0)
+			break;		/* ECHILD: nothing left */
+		if (r == 0)
+			msleep(5);
+	}
+}
+
+/* Run @t in a child; true iff it passed. */
+static bool run_test(const struct test *t)
+{
+	char dir[] = "/tmp/ipn-test.XXXXXX";
+	long long t0, deadline;
+	bool timed_out = false, ok;
+	int st = 0;
+	pid_t pid, r;
+
+	if (!mkdtemp(dir) || chmod(dir, 0777)) {
+		diag("test directory: %s", errstr(errno));
+		return false;
+	}
+	snprintf(test_dir, sizeof(test_dir), "%s", dir);
+
+	fflush(stdout);
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0) {
+		diag("fork: %s", errstr(errno));
+		return false;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		alarm(t->timeout);
+		_exit(t->fn() == 0 ? 0 : 1);
+	}
+	setpgid(pid, pid);
+
+	deadline = t0 + (t->timeout + 3) * 1000LL;
+	for (;;) {
+		r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			diag("waitpid: %s", errstr(errno));
+			st = -1;
+			break;
+		}
+		if (now_ms() > deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			timed_out = true;
+			break;
+		}
+		msleep(5);
+	}
+	reap_leftovers(pid);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	ok = !timed_out && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (timed_out)
+		diag("%s: timed out after %d s", t->name, t->timeout);
+	else if (st != -1 && WIFSIGNALED(st))
+		diag("%s: killed by signal %d (%s)%s", t->name, WTERMSIG(st),
+		     strsignal(WTERMSIG(st)),
+		     WTERMSIG(st) == SIGALRM ? ": timed out" : "");
+	if (now_ms() - t0 > 2000)
+		diag("%s took %lld ms", t->name, now_ms() - t0);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	int n = 0, passed = 0, failed = 0;
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	umask(0);
+	/* Orphans of a test come back to us, to be reaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	printf("TAP version 13\n");
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (filter && !strstr(tests[i].name, filter))
+			continue;
+		n++;
+		if (run_test(&tests[i])) {
+			passed++;
+			printf("ok %d - %s\n", n, tests[i].name);
+		} else {
+			failed++;
+			printf("not ok %d - %s\n", n, tests[i].name);
+		}
+		fflush(stdout);
+	}
+	printf("1..%d\n", n);
+	printf("%d passed, %d failed\n", passed, failed);
+	fflush(stdout);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Assemble the guest's initramfs: busybox, the modules, the guest programs
+# and tests/guest-init as /init.  Usage: initramfs.sh OUTPUT.cpio.gz
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$1
+root=$(mktemp -d)
+chmod 0755 "$root"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,modules,usr/bin,usr/sbin}
+cp /bin/busybox "$root/bin/busybox"
+for m in "$IPN_TOP"/ipn/ipn.ko "$IPN_TOP"/kvde_switch/kvde_switch.ko; do
+	[ -f "$m" ] && cp "$m" "$root/modules/"
+done
+for b in "$IPN_TOP"/build/bin/*; do
+	[ -x "$b" ] && cp "$b" "$root/bin/"
+done
+cp "$IPN_TOP/tests/guest-init" "$root/init"
+cp "$IPN_TOP/tests/demo.sh" "$root/bin/ipn-demo"
+chmod +x "$root/init" "$root/bin/ipn-demo"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+echo 'nogroup:x:65534:' >>"$root/etc/group"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Boot the test kernel with the initramfs.  Usage:
+#   vm.sh JOB [CONSOLE_LOG]
+# JOB is what guest-init runs: test, demo or shell.  With a CONSOLE_LOG the
+# kernel console goes there and the job's output (second serial port) to
+# stdout; without, both share the terminal (interactive).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+job=$1
+log_file=${2:-}
+kdir=$("$IPN_TOP/tools/scripts/build.sh")
+initrd="$IPN_TOP/build/initramfs.cpio.gz"
+"$IPN_TOP/tools/scripts/initramfs.sh" "$initrd"
+
+accel=tcg
+# /dev/kvm on some hosts only runs PVM guests, where a normal kernel hangs:
+# use KVM only when a short probe boot proves that it works.
+if [ -w /dev/kvm ] && [ "${IPN_KVM:-probe}" != no ]; then
+	if timeout 20 qemu-system-x86_64 -accel kvm -m 256M -nographic -no-reboot \
+		-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 ipn.job=probe quiet" 2>/dev/null |
+		grep -q IPN-PROBE-OK; then
+		accel=kvm
+	fi
+fi
+log "booting the $IPN_FLAVOUR kernel ($accel)"
+
+append="console=ttyS0 panic=-1 oops=panic ipn.job=$job kasan.fault=report"
+# Test selection for the guest suite (names containing this string).
+[ -n "${IPN_TEST_FILTER:-}" ] && append+=" ipn.filter=$IPN_TEST_FILTER"
+qargs=(-accel "$accel" -m 1G -smp 2 -no-reboot
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd")
+if [ -n "$log_file" ]; then
+	exec qemu-system-x86_64 "${qargs[@]}" -append "$append" \
+		-chardev file,id=con,path="$log_file" -serial chardev:con \
+		-chardev stdio,id=out -serial chardev:out -monitor none -display none </dev/null
+else
+	exec qemu-system-x86_64 "${qargs[@]}" -nographic -append "$append ipn.out=ttyS0"
+fi
