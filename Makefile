@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Developer targets.  Users start with ./run (see README.md).
+
+SHELL := /bin/bash
+
+.PHONY: all setup kernel modules test demo shell rustfmt rustfmtcheck clippy checkpatch clean
+
+all: modules
+
+setup:
+	./tools/scripts/setup.sh
+
+kernel: setup
+	./tools/scripts/kernel.sh
+
+modules: setup
+	./tools/scripts/build.sh >/dev/null
+
+test:
+	./run test
+
+demo:
+	./run demo
+
+shell:
+	./run shell
+
+KDIR = $(shell ./tools/scripts/kernel.sh 2>/dev/null)
+KVARS = $(shell . tools/scripts/lib.sh && kmake_vars)
+
+# Kbuild's rustfmt targets do not take M=: run rustfmt with the tree's
+# configuration. rustfmt-web and rust-web-clippy match the kernel's rustc.
+RUSTFMT = /usr/bin/rustfmt --config-path $(KDIR)/.rustfmt.toml
+
+rustfmt:
+	$(RUSTFMT) ipn/*.rs
+
+rustfmtcheck:
+	$(RUSTFMT) --check ipn/*.rs
+
+clippy:
+	touch ipn/ipn_main.rs
+	PATH=/usr/bin:$$PATH $(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) CLIPPY=1 modules 2>&1 | \
+		tee build/clippy.log; ! grep -qE '^(warning|error)' build/clippy.log
+
+# FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for every new
+# file; rust/helpers/net/ is already listed under NETWORKING [GENERAL].
+checkpatch:
+	$(KDIR)/scripts/checkpatch.pl --no-tree --ignore FILE_PATH_CHANGES patches/*.patch
+
+clean:
+	rm -rf build
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) clean
