@@ -36,5 +36,5 @@ if [ -n "$log_file" ]; then
 		-chardev file,id=con,path="$log_file" -serial chardev:con \
 		-chardev stdio,id=out -serial chardev:out -monitor none -display none </dev/null
 else
-	exec qemu-system-x86_64 "${qargs[@]}" -nographic -append "$append ipn.out=ttyS0"
+	exec qemu-system-x86_64 "${qargs[@]}" -nographic -append "$append quiet ipn.out=ttyS0"
 fi
