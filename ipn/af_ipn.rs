@@ -8,6 +8,7 @@
 
 use crate::{
     network::{Attach, NetParams, Network},
+    policy::PolicyRef,
     socket::{
         self, msg_flags, Family, MsgHdr, Net, OptOut, OptVal, PollCtx, SockAddr, Socket,
         RCV_SHUTDOWN, SEND_SHUTDOWN,
@@ -37,6 +38,8 @@ struct NodeState {
     /// The path used to bind or connect, for `getsockname()`.
     path: NetPath,
     descr: KVec<u8>,
+    /// Bound, so holding the manage (x) right on the network.
+    manage: bool,
 }
 
 /// The per-socket data of AF_IPN.
@@ -136,8 +139,10 @@ impl Family for Ipn {
         if sock_type != SOCK_RAW {
             return Err(EPROTOTYPE);
         }
-        if protocol != IPN_ANY && protocol != IPN_BROADCAST {
-            return Err(EPROTONOSUPPORT);
+        if protocol != IPN_ANY {
+            // Loads the policy module if needed; the network that the socket
+            // creates or joins takes its own reference later.
+            drop(PolicyRef::get_or_load(crate::family(), protocol)?);
         }
         Arc::pin_init(
             pin_init!(Node {
@@ -148,6 +153,7 @@ impl Family for Ipn {
                     want_port: None,
                     path: NetPath::empty(),
                     descr: KVec::new(),
+                    manage: false,
                 }),
             }),
             GFP_KERNEL,
@@ -175,9 +181,10 @@ impl Family for Ipn {
             return Err(EINVAL);
         }
         let (net, _how): (Arc<Network>, Attach) =
-            Network::bind(path.cstr()?, node.protocol, &st.params)?;
+            Network::bind(path.cstr()?, crate::family(), node.protocol, &st.params)?;
         st.conn = Conn::Bound(net);
         st.path = path;
+        st.manage = true;
         Ok(())
     }
 
@@ -287,12 +294,21 @@ impl Family for Ipn {
     }
 
     fn setsockopt(sock: &Socket<Self>, level: i32, name: i32, val: &OptVal) -> Result {
-        if level != SOL_IPN {
-            // The hub has no options of its own.
-            return Err(ENOPROTOOPT);
-        }
         let node = sock.data();
         let mut st = node.state.lock();
+        if level != SOL_IPN {
+            // The policy's own options, at the level of its protocol number.
+            let manage = st.manage;
+            return match &st.conn {
+                Conn::Bound(n) if level == n.protocol => {
+                    n.policy.setsockopt(n, None, manage, name, val)
+                }
+                Conn::Connected(n, p) if level == n.protocol => {
+                    n.policy.setsockopt(n, Some(*p), manage, name, val)
+                }
+                _ => Err(ENOPROTOOPT),
+            };
+        }
         if name & IPN_SO_PREBIND != 0 {
             if !matches!(st.conn, Conn::Unbound) {
                 return Err(EISCONN);
@@ -365,11 +381,17 @@ impl Family for Ipn {
     }
 
     fn getsockopt(sock: &Socket<Self>, level: i32, name: i32, out: &mut OptOut) -> Result {
-        if level != SOL_IPN {
-            return Err(ENOPROTOOPT);
-        }
         let node = sock.data();
         let st = node.state.lock();
+        if level != SOL_IPN {
+            return match &st.conn {
+                Conn::Bound(n) if level == n.protocol => n.policy.getsockopt(n, None, name, out),
+                Conn::Connected(n, p) if level == n.protocol => {
+                    n.policy.getsockopt(n, Some(*p), name, out)
+                }
+                _ => Err(ENOPROTOOPT),
+            };
+        }
         let net = match &st.conn {
             Conn::Bound(n) | Conn::Connected(n, _) => Some(n),
             _ => None,
@@ -411,11 +433,11 @@ impl Family for Ipn {
             return Err(EOVERFLOW);
         }
         let mut skb = sk.alloc_send_skb(len, nonblock)?;
-        skb.put_from_msg(msg, len)?;
+        msg.copy_into(&mut skb, len)?;
         if net.lossless() {
             net.wait_for_room(port, nonblock)?;
         }
-        net.deliver(port, skb);
+        net.deliver(Some(port), skb);
         Ok(len)
     }
 
@@ -448,7 +470,7 @@ impl Family for Ipn {
         if copied < full {
             msg.set_flag(msg_flags::TRUNC);
         }
-        skb.copy_to_msg(msg, copied)?;
+        msg.copy_from(&skb, copied)?;
         drop(skb);
         if net.lossless() && flags & msg_flags::PEEK == 0 {
             net.wake_senders();

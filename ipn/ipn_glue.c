@@ -6,6 +6,7 @@
 
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/kmod.h>
 #include <linux/namei.h>
 #include <linux/security.h>
 #include <linux/stat.h>
@@ -110,6 +111,12 @@ int ipn_glue_sk_drops(const struct sock *sk)
 void ipn_glue_sk_drops_inc(struct sock *sk)
 {
 	sk_drops_inc(sk);
+}
+
+/* Loads the policy module for @protocol: alias net-pf-FAMILY-proto-N. */
+int ipn_glue_request_policy(int family, int protocol)
+{
+	return request_module("net-pf-%d-proto-%d", family, protocol);
 }
 
 void ipn_glue_state_change(struct sock *sk)

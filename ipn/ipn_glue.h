@@ -25,6 +25,7 @@ unsigned int ipn_glue_rcv_qlen(const struct sock *sk);
 int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
+int ipn_glue_request_policy(int family, int protocol);
 
 extern const unsigned long ipn_glue_layout[];
 extern const unsigned int ipn_glue_layout_len;

@@ -10,10 +10,14 @@ mod af_ipn;
 pub mod fsnode;
 mod hub;
 mod network;
+pub mod policy;
+pub mod policy_api;
 pub mod rcu_cell;
+pub mod skbuff;
 pub mod socket;
 mod uapi;
 
+use core::sync::atomic::{AtomicI32, Ordering};
 use kernel::{prelude::*, sync::rcu};
 
 module! {
@@ -31,17 +35,33 @@ module! {
     },
 }
 
+/// The address family number in use (the `family` parameter).
+static FAMILY: AtomicI32 = AtomicI32::new(uapi::AF_IPN);
+
+/// The address family number in use.
+pub(crate) fn family() -> i32 {
+    FAMILY.load(Ordering::Relaxed)
+}
+
 struct IpnModule {
+    // Dropped in declaration order: no new sockets, then no hub.
     _reg: socket::Registration<af_ipn::Ipn>,
+    _hub: policy_api::Registration<hub::Hub>,
 }
 
 impl kernel::Module for IpnModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         network::init();
+        policy::init()?;
         let family = module_parameters::family.value();
+        FAMILY.store(family, Ordering::Relaxed);
+        let hub = policy_api::Registration::<hub::Hub>::new(module)?;
         let reg = socket::Registration::new(family, c"IPN", module)?;
         pr_info!("AF_IPN registered as address family {}\n", family);
-        Ok(Self { _reg: reg })
+        Ok(Self {
+            _reg: reg,
+            _hub: hub,
+        })
     }
 }
 

@@ -5,12 +5,15 @@
 
 use crate::{
     fsnode::FsNode,
-    hub,
+    policy::PolicyRef,
     rcu_cell::RcuCell,
-    socket::{SkBuff, Sock},
+    skbuff::SkBuff,
+    socket::{Sock, RCV_SHUTDOWN},
     uapi::*,
 };
+use core::sync::atomic::AtomicPtr;
 use kernel::{
+    ffi::c_void,
     new_mutex, new_poll_condvar,
     prelude::*,
     sync::aref::ARef,
@@ -65,8 +68,6 @@ struct NetState {
 /// An IPN network.
 #[pin_data]
 pub(crate) struct Network {
-    /// Identity of the filesystem node (its inode).
-    key: usize,
     pub(crate) protocol: i32,
     pub(crate) params: NetParams,
     #[pin]
@@ -75,9 +76,15 @@ pub(crate) struct Network {
     /// Woken when a receive queue drains (lossless senders, POLLOUT).
     #[pin]
     pub(crate) space: PollCondVar,
+    /// The delivery policy; holds its module while the network exists.
+    pub(crate) policy: PolicyRef,
+    /// The policy's private data (`ipn_net_set_private()`).
+    pub(crate) private: AtomicPtr<c_void>,
 }
 
 struct Entry {
+    /// Identity of the filesystem node (its inode).
+    key: usize,
     net: Arc<Network>,
     /// The filesystem node, referenced while the network exists.
     node: FsNode,
@@ -108,22 +115,25 @@ pub(crate) struct Found {
 }
 
 impl Network {
-    fn new(key: usize, protocol: i32, params: NetParams) -> Result<Arc<Self>> {
+    fn new(protocol: i32, params: NetParams, policy: PolicyRef) -> Result<Arc<Self>> {
         let mut taken = KVec::with_capacity(params.numnodes, GFP_KERNEL)?;
         for _ in 0..params.numnodes {
             taken.push(false, GFP_KERNEL)?;
         }
-        Arc::pin_init(
+        let net = Arc::pin_init(
             try_pin_init!(Self {
-                key,
                 protocol,
                 params,
                 state <- new_mutex!(NetState { users: 1, taken }),
                 ports: RcuCell::new(Ports::with_len(params.numnodes)?)?,
                 space <- new_poll_condvar!("ipn_network::space"),
+                policy,
+                private: AtomicPtr::new(core::ptr::null_mut()),
             }),
             GFP_KERNEL,
-        )
+        )?;
+        net.policy.new_net(&net)?;
+        Ok(net)
     }
 
     pub(crate) fn lossless(&self) -> bool {
@@ -133,32 +143,18 @@ impl Network {
     /// Binds: creates the network at `path` or attaches to the one there.
     pub(crate) fn bind(
         path: &CStr,
+        family: i32,
         protocol: i32,
         params: &NetParams,
     ) -> Result<(Arc<Network>, Attach)> {
+        // Binds are serialised by the registry lock, so no other IPN bind can
+        // come between the lookup and the creation below.
         let mut nets = NETWORKS.lock();
-        match FsNode::create(path, params.mode) {
+        match FsNode::lookup(path) {
             Ok(node) => {
-                let proto = if protocol == IPN_ANY {
-                    IPN_BROADCAST
-                } else {
-                    protocol
-                };
-                let net = Network::new(node.key(), proto, *params)?;
-                nets.push(
-                    Entry {
-                        net: net.clone(),
-                        node,
-                    },
-                    GFP_KERNEL,
-                )?;
-                Ok((net, Attach::Created))
-            }
-            Err(e) if e == EEXIST => {
-                let node = FsNode::lookup(path)?;
                 let entry = nets
                     .iter()
-                    .find(|e| e.net.key == node.key())
+                    .find(|e| e.key == node.key())
                     .ok_or(EADDRINUSE)?;
                 if params.flags & IPN_FLAG_EXCL != 0 {
                     return Err(EEXIST);
@@ -170,6 +166,38 @@ impl Network {
                 let net = entry.net.clone();
                 net.state.lock().users += 1;
                 Ok((net, Attach::Existing))
+            }
+            Err(e) if e == ENOENT => {
+                let proto = if protocol == IPN_ANY {
+                    IPN_BROADCAST
+                } else {
+                    protocol
+                };
+                // The network, its policy state and the registry slot come
+                // first: once the node exists nothing may fail.
+                let policy = PolicyRef::get_or_load(family, proto)?;
+                let net = Network::new(proto, *params, policy)?;
+                let node = nets
+                    .reserve(1, GFP_KERNEL)
+                    .map_err(Error::from)
+                    .and_then(|()| FsNode::create(path, params.mode));
+                let node = match node {
+                    Ok(node) => node,
+                    Err(e) => {
+                        net.policy.del_net(&net);
+                        // Something else appeared at `path` meanwhile.
+                        return Err(if e == EEXIST { EADDRINUSE } else { e });
+                    }
+                };
+                nets.push(
+                    Entry {
+                        key: node.key(),
+                        net: net.clone(),
+                        node,
+                    },
+                    GFP_KERNEL,
+                )?;
+                Ok((net, Attach::Created))
             }
             Err(e) => Err(e),
         }
@@ -186,7 +214,7 @@ impl Network {
         let nets = NETWORKS.lock();
         let entry = nets
             .iter()
-            .find(|e| e.net.key == node.key())
+            .find(|e| e.key == node.key())
             .ok_or(ECONNREFUSED)?;
         if protocol != IPN_ANY && protocol != entry.net.protocol {
             return Err(EPROTO);
@@ -251,6 +279,7 @@ impl Network {
         let pos = nets.iter().position(|e| Arc::ptr_eq(&e.net, self));
         let removed = pos.and_then(|i| nets.remove(i).ok());
         drop(nets);
+        self.policy.del_net(self);
         // The node reference is released outside the registry lock.
         drop(removed);
     }
@@ -283,7 +312,11 @@ impl Network {
         };
         let mut new = self.snapshot(st.taken.len())?;
         new.slots[port] = Some(ARef::from(sk));
-        self.ports.replace(new)?;
+        self.policy.new_port(self, port)?;
+        if let Err(e) = self.ports.replace(new) {
+            self.policy.del_port(self, port);
+            return Err(e);
+        }
         st.taken[port] = true;
         Ok(port)
     }
@@ -294,6 +327,7 @@ impl Network {
         if port >= st.taken.len() || !st.taken[port] {
             return;
         }
+        self.policy.pre_del_port(self, port);
         // A closing socket must leave the bus even when memory is short:
         // retry the copy, letting RCU callbacks free retired tables.
         loop {
@@ -306,6 +340,7 @@ impl Network {
             rcu::synchronize_rcu();
         }
         st.taken[port] = false;
+        self.policy.del_port(self, port);
         drop(st);
         // A lossless sender may have been waiting for this port's queue.
         self.space.notify_all();
@@ -318,6 +353,7 @@ impl Network {
             return Err(EADDRINUSE);
         }
         let new = self.snapshot(len)?;
+        self.policy.resize(self, st.taken.len(), len)?;
         let mut taken = KVec::with_capacity(len, GFP_KERNEL)?;
         for i in 0..len {
             taken.push(st.taken.get(i).copied().unwrap_or(false), GFP_KERNEL)?;
@@ -332,23 +368,69 @@ impl Network {
         self.state.lock().taken.len()
     }
 
-    /// Whether every reader but `from` has room for one more message.
-    pub(crate) fn has_room(&self, from: usize) -> bool {
+    /// Number of ports, read locklessly (from policy callbacks).
+    pub(crate) fn ports_len(&self) -> usize {
         let guard = rcu::read_lock();
-        let ports = self.ports.read(&guard);
-        hub::has_room(ports, from, self.params.msgpool)
+        self.ports.read(&guard).slots.len()
     }
 
-    /// Delivers `skb`, sent from port `from`, by the network's policy.
-    pub(crate) fn deliver(&self, from: usize, skb: SkBuff) {
+    /// Whether every reader but `from` has room for one more message.
+    pub(crate) fn has_room(&self, from: usize) -> bool {
+        let limit = self.params.msgpool;
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
-        let limit = if self.lossless() {
+        ports.slots.iter().enumerate().all(|(i, slot)| match slot {
+            Some(sk) if i != from && reading(sk) => sk.rcv_qlen() < limit,
+            _ => true,
+        })
+    }
+
+    /// The queue bound of deliveries: none when lossless, as the sender
+    /// waited for room before.
+    fn limit(&self) -> u32 {
+        if self.lossless() {
             0
         } else {
             self.params.msgpool
-        };
-        hub::deliver(ports, from, skb, limit);
+        }
+    }
+
+    /// Hands `skb`, sent from `from`, to the network's policy.
+    pub(crate) fn deliver(&self, from: Option<usize>, skb: SkBuff) {
+        let _guard = rcu::read_lock();
+        if let Some(skb) = self.policy.handle_msg(self, from, skb) {
+            // A policy without `handlemsg` is a hub.
+            self.deliver_all_but(from, skb);
+        }
+    }
+
+    /// Queues `skb` to `port` if it is connected and reading. Never sleeps.
+    pub(crate) fn deliver_to(&self, port: usize, skb: SkBuff) -> bool {
+        let guard = rcu::read_lock();
+        let ports = self.ports.read(&guard);
+        match ports.slots.get(port) {
+            Some(Some(sk)) if reading(sk) => sk.queue_rcv(skb, self.limit()).is_ok(),
+            _ => false,
+        }
+    }
+
+    /// Queues a clone of `skb` to every reading port but `except`, dropping
+    /// (and counting) where a queue is full. Never sleeps.
+    pub(crate) fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
+        let limit = self.limit();
+        let guard = rcu::read_lock();
+        let ports = self.ports.read(&guard);
+        for (i, slot) in ports.slots.iter().enumerate() {
+            let Some(sk) = slot else { continue };
+            if Some(i) == except || !reading(sk) {
+                continue;
+            }
+            match skb.clone_atomic() {
+                // A full queue counts the drop itself; the clone is freed here.
+                Ok(c) => drop(sk.queue_rcv(c, limit)),
+                Err(_) => sk.count_drop(),
+            }
+        }
     }
 
     /// Makes a lossless sender that waits for room re-check after a reader
@@ -357,4 +439,9 @@ impl Network {
         drop(self.state.lock());
         self.space.notify_all();
     }
+}
+
+/// Whether `sk` still takes messages.
+fn reading(sk: &Sock) -> bool {
+    sk.shutdown_mask() & RCV_SHUTDOWN == 0
 }

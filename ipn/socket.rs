@@ -14,6 +14,7 @@
 //! This is the only part of `ipn.ko` that contains `unsafe` code; it is
 //! written to be usable by other address families.
 
+use crate::skbuff::SkBuff;
 use core::{
     marker::PhantomData,
     mem::MaybeUninit,
@@ -202,9 +203,10 @@ impl Sock {
     pub fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
         // SAFETY: `self` is a valid sock and `skb` an owned skb; on success the
         // queue takes ownership of it.
-        let ret = unsafe { ipn_glue_queue_rcv(self.raw(), skb.0.as_ptr(), limit) };
+        let ret = unsafe { ipn_glue_queue_rcv(self.raw(), skb.as_raw(), limit) };
         if ret == 0 {
-            core::mem::forget(skb);
+            // The queue owns it now.
+            let _ = skb.into_raw();
             Ok(())
         } else {
             Err(skb)
@@ -264,7 +266,8 @@ impl Sock {
             bindings::sock_alloc_send_skb(self.raw(), len, c_int::from(nonblock), &mut err)
         };
         match NonNull::new(skb) {
-            Some(p) => Ok(SkBuff(p)),
+            // SAFETY: A new skb owned by us.
+            Some(p) => Ok(unsafe { SkBuff::from_raw(p.as_ptr()) }.ok_or(ENOMEM)?),
             None => Err(Error::from_errno(if err != 0 {
                 err
             } else {
@@ -281,7 +284,8 @@ impl Sock {
         // SAFETY: `self` is valid; `err` is a valid out-pointer.
         let skb = unsafe { bindings::skb_recv_datagram(self.raw(), flags, &mut err) };
         match NonNull::new(skb) {
-            Some(p) => Ok(Some(SkBuff(p))),
+            // SAFETY: A dequeued skb is owned by us.
+            Some(p) => Ok(unsafe { SkBuff::from_raw(p.as_ptr()) }),
             None if err == 0 => Ok(None),
             None => Err(Error::from_errno(err)),
         }
@@ -292,81 +296,6 @@ impl Sock {
     pub fn net_capable(&self, cap: u32) -> bool {
         // SAFETY: `self` is valid.
         unsafe { bindings::sk_net_capable(self.raw(), cap as c_int) }
-    }
-}
-
-/// An owned socket buffer (`struct sk_buff`).
-///
-/// # Invariants
-///
-/// The pointer is a valid skb owned by this object.
-pub struct SkBuff(NonNull<bindings::sk_buff>);
-
-// SAFETY: An owned skb may be passed between threads.
-unsafe impl Send for SkBuff {}
-
-impl SkBuff {
-    /// Length of the message.
-    pub fn len(&self) -> usize {
-        // SAFETY: By the type invariant the skb is valid.
-        unsafe { (*self.0.as_ptr()).len as usize }
-    }
-
-    /// Whether the message is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Appends `len` bytes read from the user's message.
-    pub fn put_from_msg(&mut self, msg: &mut MsgHdr<'_>, len: usize) -> Result {
-        let skb = self.0.as_ptr();
-        let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
-        // SAFETY: `skb` is owned and was allocated with room for `len` bytes by
-        // `alloc_send_skb`; `msg.0` is the valid msghdr of the current call.
-        unsafe {
-            let dst = bindings::skb_put(skb, len32);
-            to_result(bindings::memcpy_from_msg(dst, msg.0, len as c_int))
-        }
-    }
-
-    /// Copies the first `len` bytes into the user's message.
-    pub fn copy_to_msg(&self, msg: &mut MsgHdr<'_>, len: usize) -> Result {
-        // SAFETY: The skb is valid; `msg.0` is the valid msghdr of the call.
-        to_result(unsafe {
-            bindings::skb_copy_datagram_msg(self.0.as_ptr(), 0, msg.0, len as c_int)
-        })
-    }
-
-    /// The message's bytes, when it is linear (every skb built by
-    /// [`Sock::alloc_send_skb`] is); `None` otherwise.
-    pub fn linear_data(&self) -> Option<&[u8]> {
-        let skb = self.0.as_ptr();
-        // SAFETY: The skb is valid and owned; its linear part is `len -
-        // data_len` bytes at `data`, unchanged while we hold `&self`.
-        unsafe {
-            if (*skb).data_len != 0 {
-                return None;
-            }
-            Some(core::slice::from_raw_parts(
-                (*skb).data,
-                (*skb).len as usize,
-            ))
-        }
-    }
-
-    /// A clone sharing the data (`skb_clone()`). Never sleeps.
-    pub fn clone_atomic(&self) -> Result<SkBuff> {
-        // SAFETY: The skb is valid.
-        let p = unsafe { bindings::skb_clone(self.0.as_ptr(), bindings::GFP_ATOMIC) };
-        NonNull::new(p).map(SkBuff).ok_or(ENOMEM)
-    }
-}
-
-impl Drop for SkBuff {
-    fn drop(&mut self) {
-        // SAFETY: The skb is owned; `consume_skb` frees it without counting a
-        // drop (drops are counted explicitly where they happen).
-        unsafe { bindings::consume_skb(self.0.as_ptr()) };
     }
 }
 
@@ -390,11 +319,40 @@ impl MsgHdr<'_> {
         unsafe { (*self.0).msg_flags |= flag };
     }
 
+    /// Appends `len` bytes of the message to `skb`, which was allocated
+    /// with room for them by [`Sock::alloc_send_skb`].
+    pub fn copy_into(&mut self, skb: &mut SkBuff, len: usize) -> Result {
+        let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
+        let tailroom = skb_tailroom(skb);
+        if len > tailroom {
+            return Err(EINVAL);
+        }
+        // SAFETY: `skb` is owned and has `len` bytes of tail room; `self.0`
+        // is the valid msghdr of the current call.
+        unsafe {
+            let dst = bindings::skb_put(skb.as_raw(), len32);
+            to_result(bindings::memcpy_from_msg(dst, self.0, len as c_int))
+        }
+    }
+
+    /// Copies the first `len` bytes of `skb` into the user's buffers.
+    pub fn copy_from(&mut self, skb: &SkBuff, len: usize) -> Result {
+        let len = c_int::try_from(len.min(skb.len())).map_err(|_| EINVAL)?;
+        // SAFETY: The skb is valid; `self.0` is the valid msghdr of the call.
+        to_result(unsafe { bindings::skb_copy_datagram_msg(skb.as_raw(), 0, self.0, len) })
+    }
+
     /// Reports no source address to `recvmsg()`.
     pub fn clear_name(&mut self) {
         // SAFETY: By the type invariant.
         unsafe { (*self.0).msg_namelen = 0 };
     }
+}
+
+fn skb_tailroom(skb: &SkBuff) -> usize {
+    let p = skb.as_raw();
+    // SAFETY: `p` is valid; a non-paged skb's tail room is `end - tail`.
+    unsafe { ((*p).end as usize).saturating_sub((*p).tail as usize) }
 }
 
 /// A socket address passed to `bind()` or `connect()`.
@@ -580,6 +538,11 @@ impl OptVal {
         self.len == 0
     }
 
+    /// The value and length, for passing on to a policy.
+    pub fn raw(&self) -> (bindings::sockptr_t, c_uint) {
+        (self.src, self.len as c_uint)
+    }
+
     /// Reads an `int` option; `EINVAL` unless exactly `sizeof(int)` bytes
     /// were given.
     pub fn read_int(&self) -> Result<i32> {
@@ -607,8 +570,10 @@ impl OptVal {
 /// The buffer of a `getsockopt()` call.
 pub struct OptOut {
     val: UserPtr,
+    lenp: UserPtr,
     len: usize,
     written: usize,
+    delegated: bool,
 }
 
 impl OptOut {
@@ -631,6 +596,13 @@ impl OptOut {
             .write_slice(&data[..n])?;
         self.written = n;
         Ok(())
+    }
+
+    /// Hands the user pointers (value, length) to a policy, which then
+    /// writes the length itself.
+    pub fn delegate(&mut self) -> (*mut c_void, *mut c_void) {
+        self.delegated = true;
+        (self.val.as_mut_ptr(), self.lenp.as_mut_ptr())
     }
 
     /// Writes an `int`; `EINVAL` when the buffer is too small for one.
@@ -873,10 +845,15 @@ impl<T: Family> Adapter<T> {
             let len = usize::try_from(len).map_err(|_| EINVAL)?;
             let mut out = OptOut {
                 val: UserPtr::from_ptr(val.cast()),
+                lenp,
                 len,
                 written: 0,
+                delegated: false,
             };
             T::getsockopt(sock, level, name, &mut out)?;
+            if out.delegated {
+                return Ok(0);
+            }
             let written = i32::try_from(out.written).map_err(|_| EINVAL)?;
             UserSlice::new(lenp, 4)
                 .writer()

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AF_IPN delivery policies: the in-kernel API that ipn.ko exports.
+ *
+ * A policy decides which ports of a network receive each message.  The hub
+ * (IPN_BROADCAST) is built into ipn.ko and registered through this same
+ * API; others, such as the Ethernet switch, are modules that register a
+ * protocol number at load time.  socket(AF_IPN, SOCK_RAW, N) with no policy
+ * N loads the module aliased "net-pf-46-proto-N".
+ *
+ * A network holds a reference on its policy's module from creation to
+ * destruction, so a policy cannot go while a network uses it.
+ *
+ * Ports are numbered 0 .. ipn_net_numnodes() - 1.
+ */
+#ifndef _NET_IPN_H
+#define _NET_IPN_H
+
+#include <linux/module.h>
+#include <linux/skbuff.h>
+#include <linux/sockptr.h>
+#include <uapi/linux/ipn.h>
+
+struct ipn_network;
+
+/**
+ * struct ipn_protocol - the callbacks of a delivery policy
+ * @owner: the module providing the policy
+ * @newnet: a network is created; set its private data with
+ *	ipn_net_set_private().  Process context.  An error fails the bind.
+ * @delnet: the network is destroyed (no port remains).  Process context.
+ * @resizenet: the port table changes from @oldsize to @newsize ports; the
+ *	ports beyond the smaller size are free.  Process context.
+ * @newport: @port connects.  Process context; an error fails the connect.
+ * @predelport: @port is about to leave; it still receives.
+ * @delport: @port has left; no message reaches it any more.
+ * @handlemsg: deliver @skb, sent from @port (or from an interface), using
+ *	ipn_deliver() and ipn_deliver_all_but().  Called in any context under
+ *	rcu_read_lock(), possibly on several CPUs at once: must not sleep.
+ *	Consumes @skb.
+ * @setsockopt: option @optname at level = the protocol number, from the
+ *	socket on @port (-1 when only bound).  @manage tells whether the
+ *	socket holds the manage (x) right.  Process context.
+ * @getsockopt: likewise, for reading; @optval and @optlen are user pointers
+ *	as for proto_ops::getsockopt.
+ * @ioctl: ioctls the core does not know, from the socket on @port.
+ *
+ * Any callback may be NULL; @handlemsg NULL means a hub.
+ */
+struct ipn_protocol {
+	struct module *owner;
+	int (*newnet)(struct ipn_network *net);
+	void (*delnet)(struct ipn_network *net);
+	int (*resizenet)(struct ipn_network *net, int oldsize, int newsize);
+	int (*newport)(struct ipn_network *net, int port);
+	void (*predelport)(struct ipn_network *net, int port);
+	void (*delport)(struct ipn_network *net, int port);
+	void (*handlemsg)(struct ipn_network *net, int port,
+			  struct sk_buff *skb);
+	int (*setsockopt)(struct ipn_network *net, int port, bool manage,
+			  int optname, sockptr_t optval, unsigned int optlen);
+	int (*getsockopt)(struct ipn_network *net, int port, int optname,
+			  char __user *optval, int __user *optlen);
+	int (*ioctl)(struct ipn_network *net, int port, unsigned int cmd,
+		     unsigned long arg);
+};
+
+/*
+ * Registers @proto as protocol @protocol (1..IPN_MAX_PROTOCOL).  -EEXIST if
+ * the number is taken, -EINVAL if it is out of range.  @proto must stay
+ * valid until ipn_proto_unregister().
+ */
+int ipn_proto_register(int protocol, const struct ipn_protocol *proto);
+
+/* Unregisters @protocol; call from module exit. */
+void ipn_proto_unregister(int protocol);
+
+/* The policy's private data of @net. */
+void *ipn_net_private(struct ipn_network *net);
+void ipn_net_set_private(struct ipn_network *net, void *priv);
+
+/* The number of ports of @net. */
+int ipn_net_numnodes(struct ipn_network *net);
+
+/*
+ * From @handlemsg only: queue @skb to @port if it is connected and reading.
+ * Consumes @skb.  Returns whether it was queued.
+ */
+bool ipn_deliver(struct ipn_network *net, int port, struct sk_buff *skb);
+
+/*
+ * From @handlemsg only: queue a clone of @skb to every reading port but
+ * @except (-1: none).  Consumes @skb.
+ */
+void ipn_deliver_all_but(struct ipn_network *net, int except,
+			 struct sk_buff *skb);
+
+/* Copies a policy's setsockopt() value: 0 or -EFAULT. */
+int ipn_copy_optval(void *dst, sockptr_t src, size_t size);
+
+#define IPN_MAX_PROTOCOL	255
+
+#endif /* _NET_IPN_H */

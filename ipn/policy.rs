@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The policy registry, and the policy API that `ipn.ko` exports
+//! (`include/net/ipn.h`; the symbols are exported by `ipn_export.c`).
+//!
+//! Part of the abstraction layer: this is where the core calls policies
+//! through their C vtable and where policies call back into the core.
+
+use crate::{
+    network::Network,
+    policy_api::{IpnNetwork, IpnProtocol},
+    skbuff::SkBuff,
+    socket::{OptOut, OptVal},
+};
+use core::{ptr, sync::atomic::Ordering};
+use kernel::{
+    bindings,
+    error::to_result,
+    ffi::{c_char, c_int, c_void},
+    prelude::*,
+};
+
+extern "C" {
+    fn ipn_glue_request_policy(family: c_int, protocol: c_int) -> c_int;
+    static ipn_export_layout: [usize; 3];
+}
+
+/// The highest protocol number a policy may register.
+const MAX_PROTOCOL: i32 = 255;
+
+/// A registered vtable.
+///
+/// # Invariants
+///
+/// Points to an `IpnProtocol` that stays valid while registered.
+struct Slot {
+    protocol: i32,
+    proto: *const IpnProtocol,
+}
+
+// SAFETY: The vtable is immutable and usable from any thread.
+unsafe impl Send for Slot {}
+
+kernel::sync::global_lock! {
+    // SAFETY: Initialised by `init()` in module init, before registration.
+    unsafe(uninit) static POLICIES: Mutex<KVec<Slot>> = KVec::new();
+}
+
+/// Initialises the registry and checks the vtable layout; module init.
+pub(crate) fn init() -> Result {
+    // SAFETY: Called once, before any use of `POLICIES`.
+    unsafe { POLICIES.init() };
+    // SAFETY: An immutable array of the glue.
+    let c = unsafe { &*ptr::addr_of!(ipn_export_layout) };
+    let r = [
+        core::mem::size_of::<IpnProtocol>(),
+        core::mem::offset_of!(IpnProtocol, handlemsg),
+        core::mem::offset_of!(IpnProtocol, ioctl),
+    ];
+    if *c != r {
+        pr_err!("struct ipn_protocol layout: C {:?} Rust {:?}\n", c, r);
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// Registers a policy vtable for `protocol`.
+///
+/// # Safety
+///
+/// `proto` must stay valid until `ipn_proto_unregister(protocol)`.
+#[no_mangle]
+pub unsafe extern "C" fn ipn_proto_register(protocol: c_int, proto: *const IpnProtocol) -> c_int {
+    if !(1..=MAX_PROTOCOL).contains(&protocol) || proto.is_null() {
+        return -(bindings::EINVAL as c_int);
+    }
+    let mut slots = POLICIES.lock();
+    if slots.iter().any(|s| s.protocol == protocol) {
+        return -(bindings::EEXIST as c_int);
+    }
+    match slots.push(Slot { protocol, proto }, GFP_KERNEL) {
+        Ok(()) => 0,
+        Err(_) => -(bindings::ENOMEM as c_int),
+    }
+}
+
+/// Unregisters `protocol`.
+#[no_mangle]
+pub extern "C" fn ipn_proto_unregister(protocol: c_int) {
+    let mut slots = POLICIES.lock();
+    if let Some(i) = slots.iter().position(|s| s.protocol == protocol) {
+        let _ = slots.remove(i);
+    }
+}
+
+/// # Safety
+///
+/// `net` must be a network handed to a policy callback that is running.
+unsafe fn network<'a>(net: *mut IpnNetwork) -> &'a Network {
+    // SAFETY: Networks are handed to policies as `*const Network` and kept
+    // alive by the core for the duration of every callback.
+    unsafe { &*net.cast::<Network>() }
+}
+
+/// The policy's private data of `net`.
+///
+/// # Safety
+///
+/// `net` must be a network handed to a policy callback that is running.
+#[no_mangle]
+pub unsafe extern "C" fn ipn_net_private(net: *mut IpnNetwork) -> *mut c_void {
+    // SAFETY: As promised by the caller.
+    unsafe { network(net) }.private.load(Ordering::Acquire)
+}
+
+/// Sets the policy's private data of `net`.
+///
+/// # Safety
+///
+/// As for [`ipn_net_private`].
+#[no_mangle]
+pub unsafe extern "C" fn ipn_net_set_private(net: *mut IpnNetwork, private: *mut c_void) {
+    // SAFETY: As promised by the caller.
+    unsafe { network(net) }
+        .private
+        .store(private, Ordering::Release);
+}
+
+/// The number of ports of `net`.
+///
+/// # Safety
+///
+/// As for [`ipn_net_private`].
+#[no_mangle]
+pub unsafe extern "C" fn ipn_net_numnodes(net: *mut IpnNetwork) -> c_int {
+    // SAFETY: As promised by the caller.
+    let n = unsafe { network(net) }.ports_len();
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// Queues `skb` to `port`; consumes it.
+///
+/// # Safety
+///
+/// From a `handlemsg` callback of `net`, owning `skb`.
+#[no_mangle]
+pub unsafe extern "C" fn ipn_deliver(
+    net: *mut IpnNetwork,
+    port: c_int,
+    skb: *mut bindings::sk_buff,
+) -> bool {
+    // SAFETY: As promised by the caller.
+    let (net, skb) = unsafe { (network(net), SkBuff::from_raw(skb)) };
+    match (skb, usize::try_from(port)) {
+        (Some(skb), Ok(port)) => net.deliver_to(port, skb),
+        _ => false,
+    }
+}
+
+/// Queues a clone of `skb` to every reading port but `except`; consumes it.
+///
+/// # Safety
+///
+/// From a `handlemsg` callback of `net`, owning `skb`.
+#[no_mangle]
+pub unsafe extern "C" fn ipn_deliver_all_but(
+    net: *mut IpnNetwork,
+    except: c_int,
+    skb: *mut bindings::sk_buff,
+) {
+    // SAFETY: As promised by the caller.
+    let (net, skb) = unsafe { (network(net), SkBuff::from_raw(skb)) };
+    if let Some(skb) = skb {
+        net.deliver_all_but(usize::try_from(except).ok(), skb);
+    }
+}
+
+/// A policy in use: holds a reference on the module that provides it.
+///
+/// # Invariants
+///
+/// `proto` is a registered vtable whose module `self` holds a reference
+/// on, so the vtable and its code stay valid while `self` lives.
+pub(crate) struct PolicyRef {
+    proto: *const IpnProtocol,
+}
+
+// SAFETY: The vtable is immutable; its callbacks are called from any thread
+// as `include/net/ipn.h` documents.
+unsafe impl Send for PolicyRef {}
+// SAFETY: As above.
+unsafe impl Sync for PolicyRef {}
+
+impl PolicyRef {
+    /// Takes a reference on policy `protocol`, if registered and not
+    /// being unloaded.
+    fn get(protocol: i32) -> Option<Self> {
+        let slots = POLICIES.lock();
+        let slot = slots.iter().find(|s| s.protocol == protocol)?;
+        // SAFETY: By `Slot`'s invariant the vtable is valid while registered,
+        // and unregistering needs the registry lock we hold.
+        let owner = unsafe { (*slot.proto).owner };
+        // SAFETY: `owner` is the live module that registered the vtable.
+        if !unsafe { bindings::try_module_get(owner) } {
+            return None;
+        }
+        Some(Self { proto: slot.proto })
+    }
+
+    /// Like [`PolicyRef::get`], first loading `net-pf-FAMILY-proto-N` if
+    /// the policy is not registered.
+    pub(crate) fn get_or_load(family: i32, protocol: i32) -> Result<Self> {
+        if !(1..=MAX_PROTOCOL).contains(&protocol) {
+            return Err(EPROTONOSUPPORT);
+        }
+        if let Some(p) = Self::get(protocol) {
+            return Ok(p);
+        }
+        // SAFETY: Plain call; may sleep, as the callers may.
+        unsafe { ipn_glue_request_policy(family, protocol) };
+        Self::get(protocol).ok_or(EPROTONOSUPPORT)
+    }
+
+    fn vt(&self) -> &IpnProtocol {
+        // SAFETY: By the type invariant.
+        unsafe { &*self.proto }
+    }
+
+    fn raw(net: &Network) -> *mut IpnNetwork {
+        ptr::from_ref(net).cast_mut().cast()
+    }
+
+    /// `newnet`.
+    pub(crate) fn new_net(&self, net: &Network) -> Result {
+        match self.vt().newnet {
+            // SAFETY: `net` is alive during the call; the callback contract of
+            // include/net/ipn.h is followed (process context).
+            Some(f) => to_result(unsafe { f(Self::raw(net)) }),
+            None => Ok(()),
+        }
+    }
+
+    /// `delnet`.
+    pub(crate) fn del_net(&self, net: &Network) {
+        if let Some(f) = self.vt().delnet {
+            // SAFETY: As in `new_net`; nothing is called after it.
+            unsafe { f(Self::raw(net)) };
+        }
+    }
+
+    /// `resizenet`.
+    pub(crate) fn resize(&self, net: &Network, old: usize, new: usize) -> Result {
+        let old = c_int::try_from(old).map_err(|_| EINVAL)?;
+        let new = c_int::try_from(new).map_err(|_| EINVAL)?;
+        match self.vt().resizenet {
+            // SAFETY: As in `new_net`.
+            Some(f) => to_result(unsafe { f(Self::raw(net), old, new) }),
+            None => Ok(()),
+        }
+    }
+
+    /// `newport`.
+    pub(crate) fn new_port(&self, net: &Network, port: usize) -> Result {
+        let port = c_int::try_from(port).map_err(|_| EINVAL)?;
+        match self.vt().newport {
+            // SAFETY: As in `new_net`.
+            Some(f) => to_result(unsafe { f(Self::raw(net), port) }),
+            None => Ok(()),
+        }
+    }
+
+    /// `predelport`.
+    pub(crate) fn pre_del_port(&self, net: &Network, port: usize) {
+        if let (Some(f), Ok(port)) = (self.vt().predelport, c_int::try_from(port)) {
+            // SAFETY: As in `new_net`.
+            unsafe { f(Self::raw(net), port) };
+        }
+    }
+
+    /// `delport`.
+    pub(crate) fn del_port(&self, net: &Network, port: usize) {
+        if let (Some(f), Ok(port)) = (self.vt().delport, c_int::try_from(port)) {
+            // SAFETY: As in `new_net`.
+            unsafe { f(Self::raw(net), port) };
+        }
+    }
+
+    /// `handlemsg`; `None` when the policy has none (a hub).
+    ///
+    /// The caller holds the RCU read lock.
+    pub(crate) fn handle_msg(
+        &self,
+        net: &Network,
+        port: Option<usize>,
+        skb: SkBuff,
+    ) -> Option<SkBuff> {
+        let f = match self.vt().handlemsg {
+            Some(f) => f,
+            None => return Some(skb),
+        };
+        let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
+        // SAFETY: `net` is alive and the caller holds the RCU read lock, as
+        // the contract of `handlemsg` requires; the skb moves to the policy.
+        unsafe { f(Self::raw(net), port, skb.into_raw()) };
+        None
+    }
+
+    /// `setsockopt` at the policy's level.
+    pub(crate) fn setsockopt(
+        &self,
+        net: &Network,
+        port: Option<usize>,
+        manage: bool,
+        name: i32,
+        val: &OptVal,
+    ) -> Result {
+        let f = self.vt().setsockopt.ok_or(ENOPROTOOPT)?;
+        let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
+        let (src, len) = val.raw();
+        // SAFETY: As in `new_net`; `src` is valid for `len` bytes.
+        to_result(unsafe { f(Self::raw(net), port, manage, name, src, len) })
+    }
+
+    /// `getsockopt` at the policy's level; the policy writes the length.
+    pub(crate) fn getsockopt(
+        &self,
+        net: &Network,
+        port: Option<usize>,
+        name: i32,
+        out: &mut OptOut,
+    ) -> Result {
+        let f = self.vt().getsockopt.ok_or(ENOPROTOOPT)?;
+        let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
+        let (val, lenp) = out.delegate();
+        // SAFETY: As in `new_net`; `val` and `lenp` are the user pointers of
+        // the ongoing getsockopt call.
+        to_result(unsafe {
+            f(
+                Self::raw(net),
+                port,
+                name,
+                val.cast::<c_char>(),
+                lenp.cast(),
+            )
+        })
+    }
+}
+
+impl Drop for PolicyRef {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we hold one reference on the owner.
+        unsafe { bindings::module_put(self.vt().owner) };
+    }
+}

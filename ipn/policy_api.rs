@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Delivery policies in Rust: a safe interface over `include/net/ipn.h`.
+//!
+//! A policy module implements [`Policy`] and keeps a [`Registration`] for
+//! as long as it is loaded. `ipn.ko` includes this file for its built-in
+//! hub; policy modules include it with `#[path]`, together with
+//! `skbuff.rs`.
+
+use crate::skbuff::SkBuff;
+use core::{marker::PhantomData, ptr};
+use kernel::{
+    bindings,
+    error::{from_result, to_result},
+    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
+    prelude::*,
+    types::Opaque,
+    uaccess::{UserPtr, UserSlice},
+    ThisModule,
+};
+
+/// `struct ipn_protocol` of `include/net/ipn.h`, field for field.
+#[repr(C)]
+pub struct IpnProtocol {
+    /// `owner`.
+    pub owner: *mut bindings::module,
+    /// `newnet`.
+    pub newnet: Option<unsafe extern "C" fn(*mut IpnNetwork) -> c_int>,
+    /// `delnet`.
+    pub delnet: Option<unsafe extern "C" fn(*mut IpnNetwork)>,
+    /// `resizenet`.
+    pub resizenet: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int) -> c_int>,
+    /// `newport`.
+    pub newport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int) -> c_int>,
+    /// `predelport`.
+    pub predelport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
+    /// `delport`.
+    pub delport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
+    /// `handlemsg`.
+    pub handlemsg: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, *mut bindings::sk_buff)>,
+    /// `setsockopt`.
+    pub setsockopt: Option<
+        unsafe extern "C" fn(
+            *mut IpnNetwork,
+            c_int,
+            bool,
+            c_int,
+            bindings::sockptr_t,
+            c_uint,
+        ) -> c_int,
+    >,
+    /// `getsockopt`.
+    pub getsockopt: Option<
+        unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int, *mut c_char, *mut c_int) -> c_int,
+    >,
+    /// `ioctl`.
+    pub ioctl: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_uint, c_ulong) -> c_int>,
+}
+
+/// `struct ipn_network`: opaque to policies.
+#[repr(C)]
+pub struct IpnNetwork {
+    _p: [u8; 0],
+}
+
+// The API exported by ipn.ko (`ipn/policy.rs`). The pointee types are
+// bindgen's C layouts, whose zero-sized markers the FFI lint rejects.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn ipn_proto_register(protocol: c_int, proto: *const IpnProtocol) -> c_int;
+    fn ipn_proto_unregister(protocol: c_int);
+    fn ipn_net_private(net: *mut IpnNetwork) -> *mut c_void;
+    fn ipn_net_set_private(net: *mut IpnNetwork, private: *mut c_void);
+    fn ipn_net_numnodes(net: *mut IpnNetwork) -> c_int;
+    fn ipn_deliver(net: *mut IpnNetwork, port: c_int, skb: *mut bindings::sk_buff) -> bool;
+    fn ipn_deliver_all_but(net: *mut IpnNetwork, except: c_int, skb: *mut bindings::sk_buff);
+    fn ipn_copy_optval(dst: *mut c_void, src: bindings::sockptr_t, size: usize) -> c_int;
+}
+
+/// A network, as seen by its policy during a callback.
+///
+/// # Invariants
+///
+/// Wraps a `struct ipn_network` that the core keeps alive for the duration
+/// of the callback that received it.
+#[repr(transparent)]
+pub struct Net(Opaque<IpnNetwork>);
+
+impl Net {
+    /// # Safety
+    ///
+    /// `ptr` must be a network passed to a policy callback, used only during
+    /// that callback.
+    unsafe fn from_raw<'a>(ptr: *mut IpnNetwork) -> &'a Self {
+        // SAFETY: Transparent wrapper; validity from the caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn raw(&self) -> *mut IpnNetwork {
+        self.0.get()
+    }
+
+    /// Number of ports.
+    pub fn numnodes(&self) -> usize {
+        // SAFETY: By the type invariant.
+        let n = unsafe { ipn_net_numnodes(self.raw()) };
+        usize::try_from(n).unwrap_or(0)
+    }
+
+    /// Queues `skb` to `port` if it is connected and reading; consumes it.
+    pub fn deliver(&self, port: usize, skb: SkBuff) -> bool {
+        let Ok(port) = c_int::try_from(port) else {
+            return false;
+        };
+        // SAFETY: By the type invariant; the core takes the skb.
+        unsafe { ipn_deliver(self.raw(), port, skb.into_raw()) }
+    }
+
+    /// Queues a clone of `skb` to every reading port but `except`.
+    pub fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
+        let except = except.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
+        // SAFETY: By the type invariant; the core takes the skb.
+        unsafe { ipn_deliver_all_but(self.raw(), except, skb.into_raw()) }
+    }
+}
+
+/// A port, or none for a socket that is bound but not connected.
+fn port_of(port: c_int) -> Option<usize> {
+    usize::try_from(port).ok()
+}
+
+/// The buffer of a policy's `getsockopt()`.
+pub struct OptOut {
+    val: UserPtr,
+    lenp: UserPtr,
+    len: usize,
+}
+
+impl OptOut {
+    /// The caller's buffer length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the caller's buffer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads what the caller put in the buffer (for options that take an
+    /// argument, such as a port number).
+    pub fn read_input(&self, buf: &mut [u8]) -> Result {
+        if buf.len() > self.len {
+            return Err(EINVAL);
+        }
+        UserSlice::new(self.val, buf.len()).reader().read_slice(buf)
+    }
+
+    /// Writes `data` (at most the buffer length) and its length.
+    pub fn write(&mut self, data: &[u8]) -> Result {
+        let n = data.len().min(self.len);
+        UserSlice::new(self.val, n)
+            .writer()
+            .write_slice(&data[..n])?;
+        let n = i32::try_from(n).map_err(|_| EINVAL)?;
+        UserSlice::new(self.lenp, 4)
+            .writer()
+            .write_slice(&n.to_ne_bytes())
+    }
+}
+
+/// The value of a policy's `setsockopt()`.
+pub struct OptIn {
+    src: bindings::sockptr_t,
+    len: usize,
+}
+
+impl OptIn {
+    /// The length given.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no value was given.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads exactly `buf.len()` bytes; `EINVAL` if another length was given.
+    pub fn read_exact(&self, buf: &mut [u8]) -> Result {
+        if buf.len() != self.len {
+            return Err(EINVAL);
+        }
+        // SAFETY: `buf` is writable for its length; the glue copies from a
+        // user or kernel pointer as `sockptr_t` says.
+        to_result(unsafe { ipn_copy_optval(buf.as_mut_ptr().cast(), self.src, buf.len()) })
+    }
+}
+
+/// A delivery policy.
+///
+/// Callbacks other than [`Policy::handle_msg`] run in process context and
+/// may sleep; `handle_msg` runs under RCU, maybe in softirq context and on
+/// several CPUs at once, and must not sleep.
+pub trait Policy: Sized + Send + Sync + 'static {
+    /// The protocol number (`socket(AF_IPN, SOCK_RAW, PROTOCOL)`).
+    const PROTOCOL: i32;
+    /// Per-network state, created with the network.
+    type NetData: Send + Sync;
+
+    /// A network is created.
+    fn new_net(net: &Net) -> Result<KBox<Self::NetData>>;
+    /// The port table is resized from `old` to `new` ports.
+    fn resize(_data: &Self::NetData, _old: usize, _new: usize) -> Result {
+        Ok(())
+    }
+    /// `port` connects.
+    fn new_port(_data: &Self::NetData, _port: usize) -> Result {
+        Ok(())
+    }
+    /// `port` has left.
+    fn del_port(_data: &Self::NetData, _port: usize) {}
+    /// Delivers `skb` from `port` (`None`: not from a socket).
+    fn handle_msg(net: &Net, data: &Self::NetData, port: Option<usize>, skb: SkBuff);
+    /// `setsockopt()` at level [`Policy::PROTOCOL`].
+    fn setsockopt(
+        _data: &Self::NetData,
+        _port: Option<usize>,
+        _manage: bool,
+        _name: i32,
+        _val: &OptIn,
+    ) -> Result {
+        Err(ENOPROTOOPT)
+    }
+    /// `getsockopt()` at level [`Policy::PROTOCOL`].
+    fn getsockopt(
+        _data: &Self::NetData,
+        _port: Option<usize>,
+        _name: i32,
+        _out: &mut OptOut,
+    ) -> Result {
+        Err(ENOPROTOOPT)
+    }
+}
+
+struct Adapter<P: Policy>(PhantomData<P>);
+
+impl<P: Policy> Adapter<P> {
+    /// # Safety
+    ///
+    /// `net` must be a network passed to a callback of this policy, whose
+    /// private data was set by [`Self::newnet`] and not yet freed.
+    unsafe fn data<'a>(net: *mut IpnNetwork) -> &'a P::NetData {
+        // SAFETY: `newnet` stored a `KBox<P::NetData>` there; `delnet` frees
+        // it after the last other callback.
+        unsafe { &*ipn_net_private(net).cast::<P::NetData>() }
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::newnet`.
+    unsafe extern "C" fn newnet(net: *mut IpnNetwork) -> c_int {
+        from_result(|| {
+            // SAFETY: Valid during the callback.
+            let n = unsafe { Net::from_raw(net) };
+            let data = P::new_net(n)?;
+            // SAFETY: Valid during the callback; ownership moves to the network
+            // until `delnet`.
+            unsafe { ipn_net_set_private(net, KBox::into_raw(data).cast()) };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::delnet`, once, last.
+    unsafe extern "C" fn delnet(net: *mut IpnNetwork) {
+        // SAFETY: Valid during the callback.
+        let p = unsafe { ipn_net_private(net) };
+        if !p.is_null() {
+            // SAFETY: Set by `newnet` from `KBox::into_raw`; no callback
+            // follows `delnet`.
+            unsafe {
+                ipn_net_set_private(net, ptr::null_mut());
+                drop(KBox::from_raw(p.cast::<P::NetData>()));
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::resizenet`.
+    unsafe extern "C" fn resizenet(net: *mut IpnNetwork, old: c_int, new: c_int) -> c_int {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        from_result(|| {
+            let old = usize::try_from(old).map_err(|_| EINVAL)?;
+            let new = usize::try_from(new).map_err(|_| EINVAL)?;
+            P::resize(data, old, new).map(|()| 0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::newport`.
+    unsafe extern "C" fn newport(net: *mut IpnNetwork, port: c_int) -> c_int {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        from_result(|| P::new_port(data, port_of(port).ok_or(EINVAL)?).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::delport`.
+    unsafe extern "C" fn delport(net: *mut IpnNetwork, port: c_int) {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        if let Some(p) = port_of(port) {
+            P::del_port(data, p);
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::handlemsg`, owning `skb`.
+    unsafe extern "C" fn handlemsg(net: *mut IpnNetwork, port: c_int, skb: *mut bindings::sk_buff) {
+        // SAFETY: As promised by ipn.ko.
+        let (n, data, skb) =
+            unsafe { (Net::from_raw(net), Self::data(net), SkBuff::from_raw(skb)) };
+        if let Some(skb) = skb {
+            P::handle_msg(n, data, port_of(port), skb);
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::setsockopt`.
+    unsafe extern "C" fn setsockopt(
+        net: *mut IpnNetwork,
+        port: c_int,
+        manage: bool,
+        name: c_int,
+        val: bindings::sockptr_t,
+        len: c_uint,
+    ) -> c_int {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        let val = OptIn {
+            src: val,
+            len: len as usize,
+        };
+        from_result(|| P::setsockopt(data, port_of(port), manage, name, &val).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::getsockopt`, with user pointers.
+    unsafe extern "C" fn getsockopt(
+        net: *mut IpnNetwork,
+        port: c_int,
+        name: c_int,
+        val: *mut c_char,
+        lenp: *mut c_int,
+    ) -> c_int {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        from_result(|| {
+            let lenp = UserPtr::from_ptr(lenp.cast());
+            let len: i32 = UserSlice::new(lenp, 4).reader().read()?;
+            let mut out = OptOut {
+                val: UserPtr::from_ptr(val.cast()),
+                lenp,
+                len: usize::try_from(len).map_err(|_| EINVAL)?,
+            };
+            P::getsockopt(data, port_of(port), name, &mut out).map(|()| 0)
+        })
+    }
+}
+
+/// A registered policy; unregistered on drop.
+///
+/// # Invariants
+///
+/// `proto` is registered with ipn.ko as `P::PROTOCOL` until drop.
+pub struct Registration<P: Policy> {
+    proto: Pin<KBox<IpnProtocol>>,
+    _p: PhantomData<P>,
+}
+
+// SAFETY: The vtable is immutable after registration.
+unsafe impl<P: Policy> Send for Registration<P> {}
+// SAFETY: As above.
+unsafe impl<P: Policy> Sync for Registration<P> {}
+
+impl<P: Policy> Registration<P> {
+    /// Registers `P` on behalf of `module`.
+    pub fn new(module: &'static ThisModule) -> Result<Self> {
+        let proto = KBox::pin(
+            IpnProtocol {
+                owner: module.as_ptr(),
+                newnet: Some(Adapter::<P>::newnet),
+                delnet: Some(Adapter::<P>::delnet),
+                resizenet: Some(Adapter::<P>::resizenet),
+                newport: Some(Adapter::<P>::newport),
+                predelport: None,
+                delport: Some(Adapter::<P>::delport),
+                handlemsg: Some(Adapter::<P>::handlemsg),
+                setsockopt: Some(Adapter::<P>::setsockopt),
+                getsockopt: Some(Adapter::<P>::getsockopt),
+                ioctl: None,
+            },
+            GFP_KERNEL,
+        )?;
+        // SAFETY: The vtable lives, pinned, until `drop` unregisters it.
+        to_result(unsafe { ipn_proto_register(P::PROTOCOL, &*proto) })?;
+        Ok(Self {
+            proto,
+            _p: PhantomData,
+        })
+    }
+}
+
+impl<P: Policy> Drop for Registration<P> {
+    fn drop(&mut self) {
+        let _ = &self.proto;
+        // SAFETY: Registered in `new`. Networks hold a reference on the
+        // module, so none uses the policy any more.
+        unsafe { ipn_proto_unregister(P::PROTOCOL) };
+    }
+}

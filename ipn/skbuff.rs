@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Owned socket buffers (`struct sk_buff`).
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+//!
+//! Shared by `ipn.ko` and the policy modules (each includes this file).
+
+use core::ptr::NonNull;
+use kernel::{bindings, prelude::*};
+
+/// An owned socket buffer.
+///
+/// # Invariants
+///
+/// The pointer is a valid skb owned by this object.
+pub struct SkBuff(NonNull<bindings::sk_buff>);
+
+// SAFETY: An owned skb may be passed between threads.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// Takes ownership of `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be null or an skb owned by the caller, who gives it up.
+    pub unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
+        NonNull::new(ptr).map(Self)
+    }
+
+    /// Gives up ownership, returning the skb.
+    pub fn into_raw(self) -> *mut bindings::sk_buff {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    /// The skb, still owned by `self`.
+    pub fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.0.as_ptr()
+    }
+
+    /// Allocates a linear skb holding `len` zero bytes. Never sleeps.
+    pub fn alloc_atomic(len: usize) -> Result<Self> {
+        let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
+        // SAFETY: Plain allocation; `NUMA_NO_NODE` is -1.
+        let skb = unsafe { bindings::__alloc_skb(len32, bindings::GFP_ATOMIC, 0, -1) };
+        let skb = NonNull::new(skb).ok_or(ENOMEM)?;
+        // SAFETY: The new skb has room for `len` bytes; `skb_put` makes them
+        // part of the data, and they are zeroed before anybody reads them.
+        unsafe {
+            let p = bindings::skb_put(skb.as_ptr(), len32);
+            core::ptr::write_bytes(p.cast::<u8>(), 0, len);
+        }
+        Ok(Self(skb))
+    }
+
+    /// Length of the message.
+    pub fn len(&self) -> usize {
+        // SAFETY: By the type invariant the skb is valid.
+        unsafe { (*self.0.as_ptr()).len as usize }
+    }
+
+    /// Whether the message is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The message's bytes, when it is linear (every skb that IPN builds
+    /// is); `None` otherwise.
+    pub fn data(&self) -> Option<&[u8]> {
+        let skb = self.0.as_ptr();
+        // SAFETY: The skb is valid and owned; when `data_len` is 0 its `len`
+        // bytes are all at `data`, unchanged while we hold `&self`.
+        unsafe {
+            if (*skb).data_len != 0 {
+                return None;
+            }
+            Some(core::slice::from_raw_parts(
+                (*skb).data,
+                (*skb).len as usize,
+            ))
+        }
+    }
+
+    /// The bytes of an skb made by [`SkBuff::alloc_atomic`], for writing.
+    /// `None` when the data may be shared (a clone) or is not linear.
+    pub fn data_mut(&mut self) -> Option<&mut [u8]> {
+        let skb = self.0.as_ptr();
+        // SAFETY: As in `data`; a buffer that is not cloned is ours alone,
+        // and `&mut self` excludes other borrows.
+        unsafe {
+            if (*skb).data_len != 0 || (*skb).cloned() != 0 {
+                return None;
+            }
+            Some(core::slice::from_raw_parts_mut(
+                (*skb).data,
+                (*skb).len as usize,
+            ))
+        }
+    }
+
+    /// A clone sharing the data (`skb_clone()`). Never sleeps.
+    pub fn clone_atomic(&self) -> Result<SkBuff> {
+        // SAFETY: The skb is valid.
+        let p = unsafe { bindings::skb_clone(self.0.as_ptr(), bindings::GFP_ATOMIC) };
+        NonNull::new(p).map(SkBuff).ok_or(ENOMEM)
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: The skb is owned; `consume_skb` frees it without counting a
+        // drop (drops are counted explicitly where they happen).
+        unsafe { bindings::consume_skb(self.0.as_ptr()) };
+    }
+}
