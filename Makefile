@@ -33,13 +33,13 @@ KVARS = $(shell . tools/scripts/lib.sh && kmake_vars)
 RUSTFMT = /usr/bin/rustfmt --config-path $(KDIR)/.rustfmt.toml
 
 rustfmt:
-	$(RUSTFMT) ipn/*.rs
+	$(RUSTFMT) ipn/*.rs kvde_switch/*.rs
 
 rustfmtcheck:
-	$(RUSTFMT) --check ipn/*.rs
+	$(RUSTFMT) --check ipn/*.rs kvde_switch/*.rs
 
 clippy:
-	touch ipn/ipn_main.rs
+	touch ipn/ipn_main.rs kvde_switch/kvde_switch.rs
 	PATH=/usr/bin:$$PATH $(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) CLIPPY=1 modules 2>&1 | \
 		tee build/clippy.log; ! grep -qE '^(warning|error)' build/clippy.log
 

@@ -45,8 +45,8 @@ pub(crate) fn family() -> i32 {
 
 struct IpnModule {
     // Dropped in declaration order: no new sockets, then no hub.
-    _reg: socket::Registration<af_ipn::Ipn>,
-    _hub: policy_api::Registration<hub::Hub>,
+    reg: Option<socket::Registration<af_ipn::Ipn>>,
+    hub: Option<policy_api::Registration<hub::Hub>>,
 }
 
 impl kernel::Module for IpnModule {
@@ -59,14 +59,20 @@ impl kernel::Module for IpnModule {
         let reg = socket::Registration::new(family, c"IPN", module)?;
         pr_info!("AF_IPN registered as address family {}\n", family);
         Ok(Self {
-            _reg: reg,
-            _hub: hub,
+            reg: Some(reg),
+            hub: Some(hub),
         })
     }
 }
 
 impl Drop for IpnModule {
     fn drop(&mut self) {
+        // Runs before the fields are dropped: unregister first.
+        let reg = self.reg.take();
+        drop(reg);
+        drop(self.hub.take());
+        network::exit();
+        policy::exit();
         // Port tables retired by `call_rcu()` must be freed before the code
         // that frees them goes away.
         rcu::rcu_barrier();

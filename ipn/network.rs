@@ -101,6 +101,13 @@ pub(crate) fn init() {
     unsafe { NETWORKS.init() };
 }
 
+/// Frees the registry's memory; module exit, when no network is left.
+pub(crate) fn exit() {
+    // Statics are not dropped: without this the vector's buffer outlives
+    // the module.
+    drop(core::mem::take(&mut *NETWORKS.lock()));
+}
+
 /// How a socket got to its network.
 pub(crate) enum Attach {
     Created,

@@ -64,6 +64,11 @@ pub(crate) fn init() -> Result {
     Ok(())
 }
 
+/// Frees the registry's memory; module exit, after the hub unregistered.
+pub(crate) fn exit() {
+    drop(core::mem::take(&mut *POLICIES.lock()));
+}
+
 /// Registers a policy vtable for `protocol`.
 ///
 /// # Safety

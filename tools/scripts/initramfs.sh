@@ -10,7 +10,7 @@ chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,root,modules,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"
-for m in "$IPN_TOP"/ipn/ipn.ko "$IPN_TOP"/kvde_switch/kvde_switch.ko; do
+for m in "$IPN_TOP"/ipn/ipn.ko "$IPN_TOP"/kvde_switch/kvde_switch.ko "$IPN_TOP"/tests/kmod/ipn_dummy_policy.ko; do
 	[ -f "$m" ] && cp "$m" "$root/modules/"
 done
 for b in "$IPN_TOP"/build/bin/*; do

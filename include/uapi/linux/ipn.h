@@ -96,6 +96,76 @@
 /* Value IPN_CHECK returns: an AF_IPN socket answers with this magic. */
 #define IPN_CHECK_MAGIC		0x49504e
 
+/*
+ * Ethernet switch (IPN_VDESWITCH, kvde_switch.ko) options, at level
+ * IPN_VDESWITCH.  Setting needs the manage (x) right, i.e. a bound socket
+ * (EPERM otherwise); reading works from any socket of the network.  Port
+ * numbers beyond the table, VLAN ids outside 1..4094 and wrong lengths give
+ * EINVAL.
+ *
+ * Frames are Ethernet frames, at least 14 bytes; shorter ones are dropped.
+ * The switch learns (source MAC, VLAN) -> port from every frame except
+ * multicast sources, forwards known unicast to its one port, and floods
+ * broadcast, multicast and unknown unicast to every port of the frame's
+ * VLAN; never back to the port it came from.
+ *
+ * VLANs (802.1Q): each port has an untagged VLAN (pvid, default 1; 0 means
+ * none) and a set of tagged (trunk) VLANs.  An untagged or priority-tagged
+ * (VID 0) frame belongs to the pvid of its port, or is dropped if the port
+ * has none; a tagged frame is accepted only if its VID is one of the port's
+ * trunk VLANs.  A frame leaves a port untagged if its VLAN is the port's
+ * pvid, tagged if it is one of its trunk VLANs, and not at all otherwise.
+ */
+#define IPN_SWITCH_PORT_VLAN	1	/* set/get struct ipn_switch_vlan: pvid
+					 * of port (get: fill in .port) */
+#define IPN_SWITCH_TRUNK_ADD	2	/* set struct ipn_switch_vlan */
+#define IPN_SWITCH_TRUNK_DEL	3	/* set struct ipn_switch_vlan */
+#define IPN_SWITCH_PORT_TRUNKS	4	/* get: put the port (int) in the
+					 * buffer; returns its trunk VIDs as
+					 * __u16[] */
+#define IPN_SWITCH_AGING	5	/* set/get int: seconds, 1..1000000,
+					 * default 300 */
+#define IPN_SWITCH_FLUSH	6	/* set int: forget the MACs learnt on
+					 * a port, or on all with -1 */
+#define IPN_SWITCH_MAXENTRIES	7	/* set/get int: table size, 8..65536,
+					 * default 4096 */
+#define IPN_SWITCH_MACTABLE	8	/* get struct ipn_switch_fdb_entry[] */
+#define IPN_SWITCH_PORT_STATS	9	/* get struct ipn_switch_port_stats[],
+					 * one per connected port */
+
+#define IPN_SWITCH_AGING_DEFAULT	300
+#define IPN_SWITCH_MAXENTRIES_DEFAULT	4096
+
+struct ipn_switch_vlan {
+	__s32 port;
+	__u16 vlan;
+	__u16 reserved;		/* 0 */
+};
+
+/*
+ * The table is a hash of buckets of 8 entries; when the bucket of a new
+ * address is full, its least recently seen entry is replaced, as in
+ * hardware switches' address tables.
+ */
+struct ipn_switch_fdb_entry {
+	__u8 mac[6];
+	__u16 vlan;
+	__s32 port;
+	__u32 age_ms;		/* since the address was last seen */
+};
+
+struct ipn_switch_port_stats {
+	__s32 port;
+	__u16 pvid;
+	__u16 ntrunks;
+	__u64 rx_frames;	/* accepted from the port */
+	__u64 rx_bytes;
+	__u64 rx_drops;		/* refused: runt, or VLAN not allowed */
+	__u64 tx_frames;	/* queued to the port */
+	__u64 tx_bytes;
+	__u64 tx_drops;		/* not queued: its reader is full or gone */
+};
+
 /* Out-of-band notice of IPN_SO_WANT_OOB_NUMNODES (reserved). */
 #define IPN_OOB_NUMNODE_TAG	0
 struct numnode_oob {

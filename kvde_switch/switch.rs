@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The switch policy: learning, forwarding, flooding and VLANs, and its
+//! socket options.
+
+use crate::{
+    fdb::{is_multicast, Fdb},
+    policy_api::{Net, OptIn, OptOut, Policy},
+    skbuff::SkBuff,
+    uapi::*,
+    vlan::{self, Egress, Frame, PortVlan, TAG_LEN},
+};
+use kernel::{
+    new_spinlock_irq,
+    prelude::*,
+    sync::SpinLockIrq,
+    time::{Instant, Monotonic},
+};
+
+#[derive(Default, Clone, Copy)]
+struct Stats {
+    rx_frames: u64,
+    rx_bytes: u64,
+    rx_drops: u64,
+    tx_frames: u64,
+    tx_bytes: u64,
+    tx_drops: u64,
+}
+
+struct PortState {
+    vlan: PortVlan,
+    stats: Stats,
+    connected: bool,
+}
+
+impl PortState {
+    fn new() -> Self {
+        Self {
+            vlan: PortVlan::new(),
+            stats: Stats::default(),
+            connected: false,
+        }
+    }
+}
+
+struct Inner {
+    fdb: Fdb,
+    ports: KVec<PortState>,
+}
+
+/// A network's switch.
+pub(crate) struct SwitchNet {
+    base: Instant<Monotonic>,
+    /// Taken with interrupts off: frames may arrive in softirq context.
+    inner: Pin<KBox<SpinLockIrq<Inner>>>,
+}
+
+impl SwitchNet {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_millis()).unwrap_or(0)
+    }
+}
+
+fn port_vec(n: usize) -> Result<KVec<PortState>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    for _ in 0..n {
+        v.push(PortState::new(), GFP_KERNEL)?;
+    }
+    Ok(v)
+}
+
+/// The two shapes a frame may leave in, built on first need.
+struct Variants<'a> {
+    orig: &'a SkBuff,
+    frame: &'a Frame,
+    vlan: u16,
+    untagged: Option<Option<SkBuff>>,
+    tagged: Option<Option<SkBuff>>,
+}
+
+impl<'a> Variants<'a> {
+    fn new(orig: &'a SkBuff, frame: &'a Frame, vlan: u16) -> Self {
+        Self {
+            orig,
+            frame,
+            vlan,
+            untagged: None,
+            tagged: None,
+        }
+    }
+
+    fn build(&self, how: Egress) -> Option<SkBuff> {
+        let data = self.orig.data()?;
+        let tagged = self.frame.tci.is_some();
+        match how {
+            Egress::No => None,
+            Egress::Untagged => {
+                let mut skb = SkBuff::alloc_atomic(data.len() - TAG_LEN).ok()?;
+                vlan::untag(data, skb.data_mut()?);
+                Some(skb)
+            }
+            Egress::Tagged => {
+                // Keep the priority bits of an incoming tag.
+                let tci = self.frame.tci.unwrap_or(0) & 0xf000 | self.vlan;
+                let len = if tagged {
+                    data.len()
+                } else {
+                    data.len() + TAG_LEN
+                };
+                let mut skb = SkBuff::alloc_atomic(len).ok()?;
+                vlan::tag(data, tagged, tci, skb.data_mut()?);
+                Some(skb)
+            }
+        }
+    }
+
+    /// The frame as it leaves a port `how`; `None` if it does not, or if
+    /// memory is short.
+    fn get(&mut self, how: Egress) -> Option<&SkBuff> {
+        let vid = self.frame.vid();
+        // The original serves as is when its shape already fits.
+        let as_is = match how {
+            Egress::No => return None,
+            Egress::Untagged => vid.is_none(),
+            Egress::Tagged => vid == Some(self.vlan),
+        };
+        if as_is {
+            return Some(self.orig);
+        }
+        let built = match how {
+            Egress::Untagged => self.untagged.is_none(),
+            _ => self.tagged.is_none(),
+        };
+        if built {
+            let skb = self.build(how);
+            match how {
+                Egress::Untagged => self.untagged = Some(skb),
+                _ => self.tagged = Some(skb),
+            }
+        }
+        match how {
+            Egress::Untagged => self.untagged.as_ref()?.as_ref(),
+            _ => self.tagged.as_ref()?.as_ref(),
+        }
+    }
+}
+
+/// Reads a `struct ipn_switch_vlan`: (port, vlan).
+fn read_port_vlan(val: &OptIn) -> Result<(usize, u16)> {
+    let mut b = [0u8; 8];
+    val.read_exact(&mut b)?;
+    let port = i32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+    let vlan = u16::from_ne_bytes([b[4], b[5]]);
+    let reserved = u16::from_ne_bytes([b[6], b[7]]);
+    if reserved != 0 {
+        return Err(EINVAL);
+    }
+    Ok((usize::try_from(port).map_err(|_| EINVAL)?, vlan))
+}
+
+fn read_int(val: &OptIn) -> Result<i32> {
+    let mut b = [0u8; 4];
+    val.read_exact(&mut b)?;
+    Ok(i32::from_ne_bytes(b))
+}
+
+/// The switch policy.
+pub(crate) struct Switch;
+
+impl Policy for Switch {
+    const PROTOCOL: i32 = IPN_VDESWITCH;
+    type NetData = SwitchNet;
+
+    fn new_net(net: &Net) -> Result<KBox<SwitchNet>> {
+        let inner = Inner {
+            fdb: Fdb::new(
+                IPN_SWITCH_MAXENTRIES_DEFAULT,
+                IPN_SWITCH_AGING_DEFAULT * 1000,
+            )?,
+            ports: port_vec(net.numnodes())?,
+        };
+        Ok(KBox::new(
+            SwitchNet {
+                base: Instant::now(),
+                inner: KBox::pin_init(new_spinlock_irq!(inner, "kvde_switch"), GFP_KERNEL)?,
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    fn resize(sw: &SwitchNet, _old: usize, new: usize) -> Result {
+        let mut ports = port_vec(new)?;
+        let mut g = sw.inner.lock();
+        for (d, s) in ports.iter_mut().zip(g.ports.iter_mut()) {
+            core::mem::swap(d, s);
+        }
+        core::mem::swap(&mut g.ports, &mut ports);
+        if new < ports.len() {
+            // Ports cut off are free; forget what they taught.
+            for p in new..ports.len() {
+                g.fdb.flush(Some(p as u32));
+            }
+        }
+        drop(g);
+        drop(ports);
+        Ok(())
+    }
+
+    fn new_port(sw: &SwitchNet, port: usize) -> Result {
+        let mut g = sw.inner.lock();
+        let ps = g.ports.get_mut(port).ok_or(EINVAL)?;
+        ps.connected = true;
+        ps.stats = Stats::default();
+        Ok(())
+    }
+
+    fn del_port(sw: &SwitchNet, port: usize) {
+        let mut g = sw.inner.lock();
+        if let Some(ps) = g.ports.get_mut(port) {
+            ps.connected = false;
+        }
+        g.fdb.flush(Some(port as u32));
+    }
+
+    fn handle_msg(net: &Net, sw: &SwitchNet, port: Option<usize>, skb: SkBuff) {
+        // Frames from interfaces have no port yet: not switched.
+        let Some(p) = port else { return };
+        let now = sw.now_ms();
+        let len = skb.len() as u64;
+        let frame = skb.data().and_then(vlan::parse);
+        let mut g = sw.inner.lock();
+        let inner = &mut *g;
+        let Some(ps) = inner.ports.get_mut(p) else {
+            return;
+        };
+        let Some(frame) = frame else {
+            ps.stats.rx_drops += 1;
+            return;
+        };
+        let Some(v) = ps.vlan.ingress(frame.vid()) else {
+            ps.stats.rx_drops += 1;
+            return;
+        };
+        ps.stats.rx_frames += 1;
+        ps.stats.rx_bytes += len;
+        inner.fdb.learn(&frame.src, v, p as u32, now);
+        let dest = if is_multicast(&frame.dst) {
+            None
+        } else {
+            inner.fdb.lookup(&frame.dst, v, now).map(|d| d as usize)
+        };
+        if dest == Some(p) {
+            // Its destination sits where it came from: nothing to forward.
+            return;
+        }
+        let mut out = Variants::new(&skb, &frame, v);
+        for (q, qs) in inner.ports.iter_mut().enumerate() {
+            if q == p || !qs.connected || dest.is_some_and(|d| d != q) {
+                continue;
+            }
+            let how = qs.vlan.egress(v);
+            if how == Egress::No {
+                continue;
+            }
+            match out.get(how).map(|s| s.clone_atomic()) {
+                Some(Ok(c)) => {
+                    let n = c.len() as u64;
+                    if net.deliver(q, c) {
+                        qs.stats.tx_frames += 1;
+                        qs.stats.tx_bytes += n;
+                    } else {
+                        qs.stats.tx_drops += 1;
+                    }
+                }
+                _ => qs.stats.tx_drops += 1,
+            }
+        }
+    }
+
+    fn setsockopt(
+        sw: &SwitchNet,
+        _port: Option<usize>,
+        manage: bool,
+        name: i32,
+        val: &OptIn,
+    ) -> Result {
+        if !matches!(
+            name,
+            IPN_SWITCH_PORT_VLAN
+                | IPN_SWITCH_TRUNK_ADD
+                | IPN_SWITCH_TRUNK_DEL
+                | IPN_SWITCH_AGING
+                | IPN_SWITCH_FLUSH
+                | IPN_SWITCH_MAXENTRIES
+        ) {
+            return Err(ENOPROTOOPT);
+        }
+        if !manage {
+            return Err(EPERM);
+        }
+        match name {
+            IPN_SWITCH_PORT_VLAN | IPN_SWITCH_TRUNK_ADD | IPN_SWITCH_TRUNK_DEL => {
+                let (port, vlan) = read_port_vlan(val)?;
+                let mut g = sw.inner.lock();
+                let ps = g.ports.get_mut(port).ok_or(EINVAL)?;
+                let ok = match name {
+                    IPN_SWITCH_PORT_VLAN if vlan <= vlan::VLAN_MAX => {
+                        ps.vlan.pvid = vlan;
+                        true
+                    }
+                    IPN_SWITCH_TRUNK_ADD => ps.vlan.add_trunk(vlan),
+                    IPN_SWITCH_TRUNK_DEL => ps.vlan.del_trunk(vlan),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(EINVAL);
+                }
+                // Addresses learnt under the old membership may be wrong now.
+                g.fdb.flush(Some(port as u32));
+                Ok(())
+            }
+            IPN_SWITCH_AGING => {
+                let s = read_int(val)?;
+                if !(1..=1_000_000).contains(&s) {
+                    return Err(EINVAL);
+                }
+                sw.inner.lock().fdb.aging_ms = u64::from(s.unsigned_abs()) * 1000;
+                Ok(())
+            }
+            IPN_SWITCH_FLUSH => {
+                let p = read_int(val)?;
+                let mut g = sw.inner.lock();
+                match p {
+                    -1 => g.fdb.flush(None),
+                    p if usize::try_from(p).is_ok_and(|p| p < g.ports.len()) => {
+                        g.fdb.flush(Some(p.unsigned_abs()))
+                    }
+                    _ => return Err(EINVAL),
+                }
+                Ok(())
+            }
+            IPN_SWITCH_MAXENTRIES => {
+                let n = read_int(val)?;
+                if !(8..=65536).contains(&n) {
+                    return Err(EINVAL);
+                }
+                let aging = sw.inner.lock().fdb.aging_ms;
+                let mut new = Fdb::new(n.unsigned_abs() as usize, aging)?;
+                let now = sw.now_ms();
+                let mut g = sw.inner.lock();
+                new.aging_ms = g.fdb.aging_ms;
+                g.fdb.move_into(&mut new, now);
+                core::mem::swap(&mut g.fdb, &mut new);
+                drop(g);
+                drop(new);
+                Ok(())
+            }
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    fn getsockopt(sw: &SwitchNet, _port: Option<usize>, name: i32, out: &mut OptOut) -> Result {
+        match name {
+            IPN_SWITCH_AGING => {
+                let s = sw.inner.lock().fdb.aging_ms / 1000;
+                write_int(out, i32::try_from(s).unwrap_or(i32::MAX))
+            }
+            IPN_SWITCH_MAXENTRIES => {
+                let n = sw.inner.lock().fdb.capacity();
+                write_int(out, i32::try_from(n).unwrap_or(i32::MAX))
+            }
+            IPN_SWITCH_PORT_VLAN => {
+                let mut b = [0u8; 8];
+                if out.len() < b.len() {
+                    return Err(EINVAL);
+                }
+                out.read_input(&mut b[..4])?;
+                let port = i32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+                let p = usize::try_from(port).map_err(|_| EINVAL)?;
+                let pvid = sw.inner.lock().ports.get(p).ok_or(EINVAL)?.vlan.pvid;
+                b[4..6].copy_from_slice(&pvid.to_ne_bytes());
+                out.write(&b)
+            }
+            IPN_SWITCH_PORT_TRUNKS => {
+                let mut b = [0u8; 4];
+                if out.len() < b.len() {
+                    return Err(EINVAL);
+                }
+                out.read_input(&mut b)?;
+                let p = usize::try_from(i32::from_ne_bytes(b)).map_err(|_| EINVAL)?;
+                let mut buf = KVec::with_capacity(2 * usize::from(vlan::VLAN_MAX), GFP_KERNEL)?;
+                {
+                    let g = sw.inner.lock();
+                    let ps = g.ports.get(p).ok_or(EINVAL)?;
+                    for v in ps.vlan.trunks() {
+                        // Within the capacity reserved above: cannot fail.
+                        buf.extend_from_slice(&v.to_ne_bytes(), GFP_ATOMIC)?;
+                    }
+                }
+                out.write(&buf)
+            }
+            IPN_SWITCH_MACTABLE => {
+                const ENTRY: usize = 16;
+                let cap = sw.inner.lock().fdb.capacity();
+                let mut buf = KVec::with_capacity(cap * ENTRY, GFP_KERNEL)?;
+                let now = sw.now_ms();
+                {
+                    let g = sw.inner.lock();
+                    for (e, age) in g.fdb.entries(now).take(cap) {
+                        let mut rec = [0u8; ENTRY];
+                        rec[..6].copy_from_slice(&e.mac);
+                        rec[6..8].copy_from_slice(&e.vlan.to_ne_bytes());
+                        rec[8..12].copy_from_slice(&(e.port as i32).to_ne_bytes());
+                        let age = u32::try_from(age).unwrap_or(u32::MAX);
+                        rec[12..16].copy_from_slice(&age.to_ne_bytes());
+                        buf.extend_from_slice(&rec, GFP_ATOMIC)?;
+                    }
+                }
+                out.write(&buf[..buf.len() - buf.len() % ENTRY])
+            }
+            IPN_SWITCH_PORT_STATS => {
+                const REC: usize = 56;
+                let n = sw.inner.lock().ports.len();
+                let mut buf = KVec::with_capacity(n * REC, GFP_KERNEL)?;
+                {
+                    let g = sw.inner.lock();
+                    for (i, ps) in g.ports.iter().enumerate().take(n) {
+                        if !ps.connected {
+                            continue;
+                        }
+                        let s = &ps.stats;
+                        let mut rec = [0u8; REC];
+                        rec[0..4].copy_from_slice(&(i as i32).to_ne_bytes());
+                        rec[4..6].copy_from_slice(&ps.vlan.pvid.to_ne_bytes());
+                        let nt = ps.vlan.trunks().count() as u16;
+                        rec[6..8].copy_from_slice(&nt.to_ne_bytes());
+                        let fields = [
+                            s.rx_frames,
+                            s.rx_bytes,
+                            s.rx_drops,
+                            s.tx_frames,
+                            s.tx_bytes,
+                            s.tx_drops,
+                        ];
+                        for (k, f) in fields.iter().enumerate() {
+                            rec[8 + 8 * k..16 + 8 * k].copy_from_slice(&f.to_ne_bytes());
+                        }
+                        buf.extend_from_slice(&rec, GFP_ATOMIC)?;
+                    }
+                }
+                let whole = out.len() - out.len() % REC;
+                out.write(&buf[..buf.len().min(whole)])
+            }
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+}
+
+fn write_int(out: &mut OptOut, v: i32) -> Result {
+    if out.len() < 4 {
+        return Err(EINVAL);
+    }
+    out.write(&v.to_ne_bytes())
+}

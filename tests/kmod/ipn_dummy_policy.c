@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipn_dummy_policy: a test policy written in C against include/net/ipn.h.
+ *
+ * It echoes every message back to the port that sent it and nowhere else.
+ * The test suite loads it on a free protocol number, and on a taken one to
+ * check that registration refuses duplicates.
+ */
+
+#include <linux/module.h>
+#include <net/ipn.h>
+
+static int protocol = 7;
+module_param(protocol, int, 0444);
+MODULE_PARM_DESC(protocol, "Protocol number to register (default 7)");
+
+static void echo_handlemsg(struct ipn_network *net, int port,
+			   struct sk_buff *skb)
+{
+	if (port < 0) {
+		consume_skb(skb);
+		return;
+	}
+	ipn_deliver(net, port, skb);
+}
+
+static const struct ipn_protocol echo_policy = {
+	.owner = THIS_MODULE,
+	.handlemsg = echo_handlemsg,
+};
+
+static int __init echo_init(void)
+{
+	return ipn_proto_register(protocol, &echo_policy);
+}
+
+static void __exit echo_exit(void)
+{
+	ipn_proto_unregister(protocol);
+}
+
+module_init(echo_init);
+module_exit(echo_exit);
+MODULE_DESCRIPTION("AF_IPN test policy: echo to the sender");
+MODULE_LICENSE("GPL");
