@@ -42,8 +42,10 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
+#include <sys/klog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -232,6 +234,21 @@ static const char *tpath(const char *name)
 	return b;
 }
 
+/* Whether the kernel log holds @needle (klogctl: root only). */
+static bool kernel_log_has(const char *needle)
+{
+	static char buf[1 << 20];
+	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+
+	if (n <= 0 || n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, needle) != NULL;
+}
+
 static bool module_loaded(const char *name)
 {
 	size_t n = strlen(name);
@@ -412,19 +429,21 @@ struct netopts {
 };
 
 /*
- * Create (or attach to) the network at @path: set the options, bind and,
- * unless @o->bind_only, connect.  Returns the socket or -1.
+ * Create (or attach to) the network at @path with a socket of protocol
+ * @proto: set the options, bind and, unless @o->bind_only, connect.
+ * Returns the socket or -1.
  */
-static int net_create(const char *path, const struct netopts *o)
+static int net_create_proto(const char *path, int proto,
+			    const struct netopts *o)
 {
 	static const struct netopts defaults;
 	int s, e;
 
 	if (!o)
 		o = &defaults;
-	s = ipn_socket();
+	s = socket(AF_IPN, SOCK_RAW, proto);
 	if (s < 0) {
-		diag("socket(AF_IPN): %s", errstr(errno));
+		diag("socket(AF_IPN, SOCK_RAW, %d): %s", proto, errstr(errno));
 		return -1;
 	}
 	if ((o->mtu && set_opt(s, IPN_SO_MTU, o->mtu)) ||
@@ -451,14 +470,22 @@ err:
 	return -1;
 }
 
-/* Join the network at @path without bind.  Returns the socket or -1. */
-static int net_join(const char *path)
+static int net_create(const char *path, const struct netopts *o)
+{
+	return net_create_proto(path, IPN_BROADCAST, o);
+}
+
+/*
+ * Join the network at @path without bind, with a socket of protocol
+ * @proto.  Returns the socket or -1.
+ */
+static int net_join_proto(const char *path, int proto)
 {
 	int s, e;
 
-	s = ipn_socket();
+	s = socket(AF_IPN, SOCK_RAW, proto);
 	if (s < 0) {
-		diag("socket(AF_IPN): %s", errstr(errno));
+		diag("socket(AF_IPN, SOCK_RAW, %d): %s", proto, errstr(errno));
 		return -1;
 	}
 	if (ipn_connect(s, path)) {
@@ -469,6 +496,12 @@ static int net_join(const char *path)
 		return -1;
 	}
 	return s;
+}
+
+/* Join the network at @path without bind.  Returns the socket or -1. */
+static int net_join(const char *path)
+{
+	return net_join_proto(path, IPN_BROADCAST);
 }
 
 static int send_str(int s, const char *str)
@@ -694,21 +727,26 @@ static int test_socket_bad_type(void)
 	return 0;
 }
 
+/*
+ * IPN_VDESWITCH loads kvde_switch.ko on demand (see switch_autoload); the
+ * numbers no module provides, and those out of range, are refused.
+ */
 static int test_socket_bad_protocol(void)
 {
-	int s;
+	static const struct {
+		int proto;
+		const char *what;
+	} bad[] = {
+		{ 99, "socket with protocol 99" },
+		{ IPN_VDESWITCH_L3, "socket(IPN_VDESWITCH_L3), reserved" },
+		{ 256, "socket with protocol 256" },
+		{ -1, "socket with protocol -1" },
+	};
+	unsigned int i;
 
-	EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, 99), EPROTONOSUPPORT,
-		     "socket with protocol 99");
-	if (module_loaded("kvde_switch")) {
-		diag("kvde_switch is loaded: IPN_VDESWITCH must work");
-		s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
-		close(s);
-	} else {
-		EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH),
-			     EPROTONOSUPPORT,
-			     "socket(IPN_VDESWITCH) without kvde_switch.ko");
-	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, bad[i].proto),
+			     EPROTONOSUPPORT, bad[i].what);
 	return 0;
 }
 
@@ -2963,6 +3001,1550 @@ static int test_lifetime_survivors(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The Ethernet switch (IPN_VDESWITCH, kvde_switch.ko)                  */
+/* ------------------------------------------------------------------ */
+
+#define SW_POOL		64	/* IPN_SO_MSGPOOLSIZE of the switch networks */
+#define MAC_LEN		6
+#define VLAN_TAG_LEN	4
+#define ETHERTYPE_TEST	0x88b5	/* local experimental */
+#define ETHERTYPE_VLAN	0x8100	/* 802.1Q TPID */
+#define UNTAGGED	(-1)	/* the tci of an untagged eth_frame() */
+#define TCI(pcp, vid)	(((pcp) << 13) | (vid))
+#define DUMMY_POLICY_KO	"/modules/ipn_dummy_policy.ko"
+#define DUMMY_PROTOCOL	7	/* ipn_dummy_policy's default */
+#define UNLOAD_WAIT	1500	/* ms to retry delete_module of an unused module */
+
+static const unsigned char mac_bcast[MAC_LEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const unsigned char mac_mcast[MAC_LEN] = {
+	0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+/* The locally administered unicast address 02:00:00:00:00:@n. */
+static const unsigned char *mac(unsigned int n)
+{
+	static unsigned char macs[256][MAC_LEN];
+	unsigned char *m = macs[n & 0xff];
+
+	m[0] = 0x02;
+	m[5] = n & 0xff;
+	return m;
+}
+
+/* "02:00:00:00:00:01", in one of a few rotating buffers. */
+static const char *mac_str(const unsigned char *m)
+{
+	static char bufs[4][18];
+	static unsigned int next;
+	char *b = bufs[next++ % ARRAY_SIZE(bufs)];
+
+	snprintf(b, sizeof(bufs[0]), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	return b;
+}
+
+struct frame {
+	size_t len;
+	unsigned char b[256];
+};
+
+static void put_be16(unsigned char *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/*
+ * An Ethernet frame from @src to @dst of type ETHERTYPE_TEST, with @plen
+ * bytes of payload made from @seed, and an 802.1Q tag of @tci unless @tci
+ * is UNTAGGED.  The same @plen and @seed give the same payload, so the
+ * tagged and untagged shapes of one frame can be built and compared.
+ */
+static struct frame eth_frame(const unsigned char *dst,
+			      const unsigned char *src, int tci, size_t plen,
+			      unsigned int seed)
+{
+	struct frame f;
+	size_t h = 2 * MAC_LEN;
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.b, dst, MAC_LEN);
+	memcpy(f.b + MAC_LEN, src, MAC_LEN);
+	if (tci != UNTAGGED) {
+		put_be16(f.b + h, ETHERTYPE_VLAN);
+		put_be16(f.b + h + 2, tci);
+		h += VLAN_TAG_LEN;
+	}
+	put_be16(f.b + h, ETHERTYPE_TEST);
+	h += 2;
+	if (plen > sizeof(f.b) - h)
+		plen = sizeof(f.b) - h;
+	fill_pattern(f.b + h, plen, seed);
+	f.len = h + plen;
+	return f;
+}
+
+static int send_frame(int s, const struct frame *f, const char *who)
+{
+	ssize_t n = send(s, f->b, f->len, 0);
+
+	if (n != (ssize_t)f->len) {
+		diag("%s: send of a %zu-byte frame: %s", who, f->len,
+		     n < 0 ? errstr(errno) : "short");
+		return -1;
+	}
+	return 0;
+}
+
+/* The next message on @s must be @f, byte for byte. */
+static int expect_frame(int s, const struct frame *f, const char *who)
+{
+	return expect_msg(s, f->b, f->len, who);
+}
+
+/* A socket of the switch policy; it loads kvde_switch.ko if need be. */
+static int sw_socket(void)
+{
+	int s = socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH);
+
+	if (s < 0)
+		diag("socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH): %s",
+		     errstr(errno));
+	return s;
+}
+
+/*
+ * Create the switch network at @path with @numnodes ports (0: the
+ * default) and a pool of SW_POOL messages.  Returns the bound socket, the
+ * manager, which is not connected, or -1.
+ */
+static int sw_create(const char *path, int numnodes)
+{
+	return net_create_proto(path, IPN_VDESWITCH, &(struct netopts){
+		.numnodes = numnodes, .pool = SW_POOL, .bind_only = true });
+}
+
+/* Connect a switch socket to @path on @port (IPN_PORTNO_ANY: any one). */
+static int sw_join(const char *path, int port)
+{
+	int s, e;
+
+	if (port == IPN_PORTNO_ANY)
+		return net_join_proto(path, IPN_VDESWITCH);
+	s = sw_socket();
+	if (s < 0)
+		return -1;
+	if (set_opt(s, IPN_SO_PORT, port)) {
+		diag("IPN_SO_PORT %d: %s", port, errstr(errno));
+		goto err;
+	}
+	if (ipn_connect(s, path)) {
+		diag("connect %s on port %d: %s", path, port, errstr(errno));
+		goto err;
+	}
+	return s;
+err:
+	e = errno;
+	close(s);
+	errno = e;
+	return -1;
+}
+
+/* The port a connected socket holds; -1 (with a diagnostic) on error. */
+static int sw_port(int s)
+{
+	long long p = opt_value(s, IPN_SO_PORT);
+
+	if (p < 0) {
+		diag("a connected socket holds no port (%lld)", p);
+		return -1;
+	}
+	return p;
+}
+
+static int sw_set(int s, int name, int val)
+{
+	return setsockopt(s, IPN_VDESWITCH, name, &val, sizeof(val));
+}
+
+static int sw_set_vlan(int s, int name, int port, int vlan)
+{
+	struct ipn_switch_vlan v = { .port = port, .vlan = vlan };
+
+	return setsockopt(s, IPN_VDESWITCH, name, &v, sizeof(v));
+}
+
+/* An int option at level IPN_VDESWITCH, as a value; -2 on error. */
+static long long sw_get(int s, int name)
+{
+	socklen_t len = sizeof(int);
+	int v = 0x5a5a5a5a;
+
+	if (getsockopt(s, IPN_VDESWITCH, name, &v, &len)) {
+		diag("getsockopt(IPN_VDESWITCH, %d): %s", name, errstr(errno));
+		return -2;
+	}
+	if (len != sizeof(int)) {
+		diag("getsockopt(IPN_VDESWITCH, %d) returned %u bytes", name,
+		     (unsigned int)len);
+		return -2;
+	}
+	return v;
+}
+
+/* The pvid of @port (IPN_SWITCH_PORT_VLAN); -2 on error. */
+static long long sw_pvid(int s, int port)
+{
+	struct ipn_switch_vlan v = { .port = port, .vlan = 0xa5a5 };
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v, &len)) {
+		diag("IPN_SWITCH_PORT_VLAN of port %d: %s", port,
+		     errstr(errno));
+		return -2;
+	}
+	if (len != sizeof(v)) {
+		diag("IPN_SWITCH_PORT_VLAN returned %u bytes, expected %zu",
+		     (unsigned int)len, sizeof(v));
+		return -2;
+	}
+	return v.vlan;
+}
+
+/*
+ * The trunk VLANs of @port (IPN_SWITCH_PORT_TRUNKS) into @vids, at most
+ * @max of them.  Returns their number, or -1.
+ */
+static int sw_trunks(int s, int port, __u16 *vids, int max)
+{
+	__u16 buf[64];
+	socklen_t len = sizeof(buf);
+	int n;
+
+	memset(buf, 0xa5, sizeof(buf));
+	memcpy(buf, &port, sizeof(port));
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_PORT_TRUNKS, buf, &len)) {
+		diag("IPN_SWITCH_PORT_TRUNKS of port %d: %s", port,
+		     errstr(errno));
+		return -1;
+	}
+	if (len % sizeof(__u16)) {
+		diag("IPN_SWITCH_PORT_TRUNKS returned %u bytes, not a multiple of 2",
+		     (unsigned int)len);
+		return -1;
+	}
+	n = len / sizeof(__u16);
+	if (n > max)
+		n = max;
+	memcpy(vids, buf, n * sizeof(__u16));
+	return len / sizeof(__u16);
+}
+
+static struct ipn_switch_fdb_entry fdb_buf[IPN_SWITCH_MAXENTRIES_DEFAULT];
+
+/* Read IPN_SWITCH_MACTABLE into fdb_buf: the number of entries, or -1. */
+static int fdb_read(int s)
+{
+	socklen_t len = sizeof(fdb_buf);
+
+	memset(fdb_buf, 0xa5, sizeof(fdb_buf));
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_MACTABLE, fdb_buf, &len)) {
+		diag("IPN_SWITCH_MACTABLE: %s", errstr(errno));
+		return -1;
+	}
+	if (len % sizeof(fdb_buf[0])) {
+		diag("IPN_SWITCH_MACTABLE returned %u bytes, not a multiple of %zu",
+		     (unsigned int)len, sizeof(fdb_buf[0]));
+		return -1;
+	}
+	return len / sizeof(fdb_buf[0]);
+}
+
+/* Print the first @n entries of fdb_buf. */
+static void fdb_dump(int n)
+{
+	int i;
+
+	diag("MAC table, %d entries:", n);
+	for (i = 0; i < n && i < 16; i++)
+		diag("  %s vlan %u port %d age %u ms",
+		     mac_str(fdb_buf[i].mac), fdb_buf[i].vlan, fdb_buf[i].port,
+		     fdb_buf[i].age_ms);
+}
+
+/* The index in fdb_buf (of @n entries) of (@m, @vlan), or -1. */
+static int fdb_find(int n, const unsigned char *m, int vlan)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(fdb_buf[i].mac, m, MAC_LEN) &&
+		    fdb_buf[i].vlan == vlan)
+			return i;
+	return -1;
+}
+
+/*
+ * The MAC table of @s must map (@m, @vlan) to @port, or not hold it if
+ * @port is -1.
+ */
+static int expect_fdb(int s, const unsigned char *m, int vlan, int port,
+		      const char *who)
+{
+	int n = fdb_read(s), i;
+
+	if (n < 0)
+		return -1;
+	i = fdb_find(n, m, vlan);
+	if (i < 0 && port < 0)
+		return 0;
+	if (i >= 0 && fdb_buf[i].port == port)
+		return 0;
+	if (i < 0)
+		diag("%s: no entry for %s in VLAN %d, expected port %d", who,
+		     mac_str(m), vlan, port);
+	else if (port < 0)
+		diag("%s: %s in VLAN %d is learnt on port %d, expected no entry",
+		     who, mac_str(m), vlan, fdb_buf[i].port);
+	else
+		diag("%s: %s in VLAN %d is learnt on port %d, expected port %d",
+		     who, mac_str(m), vlan, fdb_buf[i].port, port);
+	fdb_dump(n);
+	return -1;
+}
+
+/* The number of entries of the MAC table learnt on @port; -1 on error. */
+static int fdb_count_port(int s, int port)
+{
+	int n = fdb_read(s), i, c = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		c += fdb_buf[i].port == port;
+	return c;
+}
+
+static struct ipn_switch_port_stats stats_buf[256];
+
+/* Read IPN_SWITCH_PORT_STATS into stats_buf: the number of records, or -1. */
+static int stats_read(int s)
+{
+	socklen_t len = sizeof(stats_buf);
+
+	memset(stats_buf, 0xa5, sizeof(stats_buf));
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_PORT_STATS, stats_buf,
+		       &len)) {
+		diag("IPN_SWITCH_PORT_STATS: %s", errstr(errno));
+		return -1;
+	}
+	if (len % sizeof(stats_buf[0])) {
+		diag("IPN_SWITCH_PORT_STATS returned %u bytes, not a multiple of %zu",
+		     (unsigned int)len, sizeof(stats_buf[0]));
+		return -1;
+	}
+	return len / sizeof(stats_buf[0]);
+}
+
+/* The statistics of @port into @st; -1 if it is not listed. */
+static int port_stats(int s, int port, struct ipn_switch_port_stats *st)
+{
+	int n = stats_read(s), i;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (stats_buf[i].port == port) {
+			*st = stats_buf[i];
+			return 0;
+		}
+	}
+	diag("port %d is not among the %d records of IPN_SWITCH_PORT_STATS",
+	     port, n);
+	return -1;
+}
+
+/* The rx_drops of @port; -1 on error. */
+static long long port_rx_drops(int s, int port)
+{
+	struct ipn_switch_port_stats st;
+
+	if (port_stats(s, port, &st))
+		return -1;
+	return st.rx_drops;
+}
+
+struct counts {
+	unsigned long long rx_frames, rx_bytes, rx_drops;
+	unsigned long long tx_frames, tx_bytes, tx_drops;
+};
+
+/* The counters of @port must be @want. */
+static int expect_counts(int s, int port, struct counts want, const char *who)
+{
+	struct ipn_switch_port_stats st;
+	int bad = 0;
+
+	if (port_stats(s, port, &st))
+		return -1;
+#define CHECK_COUNT(f)							\
+	do {								\
+		if (st.f != want.f) {					\
+			diag("%s (port %d): " #f " is %llu, expected %llu", \
+			     who, port, (unsigned long long)st.f, want.f); \
+			bad = 1;					\
+		}							\
+	} while (0)
+	CHECK_COUNT(rx_frames);
+	CHECK_COUNT(rx_bytes);
+	CHECK_COUNT(rx_drops);
+	CHECK_COUNT(tx_frames);
+	CHECK_COUNT(tx_bytes);
+	CHECK_COUNT(tx_drops);
+#undef CHECK_COUNT
+	return bad ? -1 : 0;
+}
+
+/* finit_module() of the module file @path with @params. */
+static long load_module(const char *path, const char *params)
+{
+	long r;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = syscall(SYS_finit_module, fd, params, 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static long unload_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+/*
+ * Unload @name, which no network uses any more: retry for UNLOAD_WAIT ms
+ * while it is still busy, in case the last reference goes a moment after
+ * the last close.
+ */
+static int unload_module_wait(const char *name)
+{
+	long long deadline = now_ms() + UNLOAD_WAIT;
+
+	for (;;) {
+		if (!unload_module(name))
+			break;
+		if ((errno != EAGAIN && errno != EBUSY) || now_ms() > deadline) {
+			diag("delete_module(%s): %s", name, errstr(errno));
+			return -1;
+		}
+		msleep(20);
+	}
+	if (module_loaded(name)) {
+		diag("%s is still in /proc/modules after delete_module", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* delete_module(@name) must be refused: the module is in use. */
+static int expect_unload_refused(const char *name, const char *what)
+{
+	int e;
+
+	errno = 0;
+	if (!unload_module(name)) {
+		diag("%s: delete_module(%s) succeeded", what, name);
+		return -1;
+	}
+	e = errno;
+	if (e != EAGAIN && e != EBUSY) {
+		diag("%s: delete_module(%s): expected EWOULDBLOCK or EBUSY, got %s",
+		     what, name, errstr(e));
+		return -1;
+	}
+	if (!module_loaded(name)) {
+		diag("%s: %s left /proc/modules", what, name);
+		return -1;
+	}
+	return 0;
+}
+
+static int test_switch_uapi_constants(void)
+{
+	static const struct {
+		const char *name;
+		long long got, want;
+	} c[] = {
+		{ "IPN_VDESWITCH", IPN_VDESWITCH, 2 },
+		{ "IPN_VDESWITCH_L3", IPN_VDESWITCH_L3, 3 },
+		{ "IPN_SWITCH_PORT_VLAN", IPN_SWITCH_PORT_VLAN, 1 },
+		{ "IPN_SWITCH_TRUNK_ADD", IPN_SWITCH_TRUNK_ADD, 2 },
+		{ "IPN_SWITCH_TRUNK_DEL", IPN_SWITCH_TRUNK_DEL, 3 },
+		{ "IPN_SWITCH_PORT_TRUNKS", IPN_SWITCH_PORT_TRUNKS, 4 },
+		{ "IPN_SWITCH_AGING", IPN_SWITCH_AGING, 5 },
+		{ "IPN_SWITCH_FLUSH", IPN_SWITCH_FLUSH, 6 },
+		{ "IPN_SWITCH_MAXENTRIES", IPN_SWITCH_MAXENTRIES, 7 },
+		{ "IPN_SWITCH_MACTABLE", IPN_SWITCH_MACTABLE, 8 },
+		{ "IPN_SWITCH_PORT_STATS", IPN_SWITCH_PORT_STATS, 9 },
+		{ "IPN_SWITCH_AGING_DEFAULT", IPN_SWITCH_AGING_DEFAULT, 300 },
+		{ "IPN_SWITCH_MAXENTRIES_DEFAULT",
+		  IPN_SWITCH_MAXENTRIES_DEFAULT, 4096 },
+		{ "sizeof(struct ipn_switch_vlan)",
+		  (long long)sizeof(struct ipn_switch_vlan), 8 },
+		{ "sizeof(struct ipn_switch_fdb_entry)",
+		  (long long)sizeof(struct ipn_switch_fdb_entry), 16 },
+		{ "offsetof(struct ipn_switch_fdb_entry, port)",
+		  (long long)offsetof(struct ipn_switch_fdb_entry, port), 8 },
+		{ "sizeof(struct ipn_switch_port_stats)",
+		  (long long)sizeof(struct ipn_switch_port_stats), 56 },
+		{ "offsetof(struct ipn_switch_port_stats, rx_frames)",
+		  (long long)offsetof(struct ipn_switch_port_stats, rx_frames),
+		  8 },
+		{ "offsetof(struct ipn_switch_port_stats, tx_drops)",
+		  (long long)offsetof(struct ipn_switch_port_stats, tx_drops),
+		  48 },
+	};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		if (c[i].got != c[i].want) {
+			diag("%s is %#llx, the ABI says %#llx", c[i].name,
+			     c[i].got, c[i].want);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+static int test_switch_autoload(void)
+{
+	int s;
+
+	if (module_loaded("kvde_switch")) {
+		diag("kvde_switch is loaded already: unloading it first");
+		MUST(unload_module_wait("kvde_switch"));
+	}
+	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
+	EXPECT(module_loaded("kvde_switch"),
+	       "socket(IPN_VDESWITCH) did not load kvde_switch");
+	/* The socket creates a switch network. */
+	TRY(ipn_bind(s, tpath("switch")));
+	EXPECT_EQ(sw_get(s, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "IPN_SWITCH_AGING of the new network");
+	return 0;
+}
+
+static int test_switch_learning_unicast(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa, pb, n;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+	EXPECT_EQ(fdb_read(m), 0, "entries of a new MAC table");
+
+	/* B is unknown: flooded. */
+	f = eth_frame(mac(2), mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, unknown unicast"));
+	MUST(expect_frame(c, &f, "c, unknown unicast"));
+	MUST(expect_none(a, "a, the sender"));
+
+	/* A was learnt: to A only. */
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 30, 2);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(a, &f, "a, known unicast"));
+	MUST(expect_none(c, "c, known unicast to a"));
+	MUST(expect_none(b, "b, the sender"));
+
+	/* And now B is known too. */
+	f = eth_frame(mac(2), mac(1), UNTAGGED, 40, 3);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, known unicast"));
+	MUST(expect_none(c, "c, known unicast to b"));
+	MUST(expect_none(a, "a, the sender"));
+
+	MUST(expect_fdb(m, mac(1), 1, pa, "MAC table"));
+	MUST(expect_fdb(m, mac(2), 1, pb, "MAC table"));
+	MUST(expect_fdb(m, mac(3), 1, -1, "MAC table"));
+	/* Any socket of the network may read it. */
+	n = TRY(fdb_read(c));
+	EXPECT_EQ(n, 2, "entries read by a connected socket");
+	n = fdb_find(n, mac(1), 1);
+	EXPECT(n >= 0 && fdb_buf[n].age_ms < 10000,
+	       "entry of a seen just now: age %u ms",
+	       n >= 0 ? fdb_buf[n].age_ms : 0);
+	return 0;
+}
+
+static int test_switch_flood_broadcast_multicast(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa, n, i;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, broadcast"));
+	MUST(expect_frame(c, &f, "c, broadcast"));
+	MUST(expect_none(a, "a, sender of a broadcast"));
+
+	/* The unicast source of a broadcast is learnt... */
+	MUST(expect_fdb(m, mac(1), 1, pa, "source of a broadcast"));
+	/* ...but a multicast destination is flooded, even so. */
+	f = eth_frame(mac_mcast, mac(1), UNTAGGED, 21, 2);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, multicast"));
+	MUST(expect_frame(c, &f, "c, multicast"));
+	MUST(expect_none(a, "a, sender of a multicast"));
+
+	/* Group sources are never learnt. */
+	f = eth_frame(mac_bcast, mac_mcast, UNTAGGED, 22, 3);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(a, &f, "a, broadcast from a multicast source"));
+	MUST(expect_frame(c, &f, "c, broadcast from a multicast source"));
+	MUST(expect_none(b, "b, sender"));
+	f = eth_frame(mac(1), mac_bcast, UNTAGGED, 23, 4);
+	MUST(send_frame(c, &f, "c"));
+	MUST(expect_frame(a, &f, "a, unicast from the broadcast address"));
+	MUST(expect_none(b, "b, unicast to a"));
+	MUST(expect_none(c, "c, sender"));
+	n = TRY(fdb_read(m));
+	for (i = 0; i < n; i++) {
+		if (fdb_buf[i].mac[0] & 1) {
+			fail("group address %s was learnt",
+			     mac_str(fdb_buf[i].mac));
+			fdb_dump(n);
+			return -1;
+		}
+	}
+	EXPECT_EQ(n, 1, "entries: a's address only");
+
+	/* A frame to the multicast address learnt nothing for it. */
+	f = eth_frame(mac_mcast, mac(3), UNTAGGED, 24, 5);
+	MUST(send_frame(c, &f, "c"));
+	MUST(expect_frame(a, &f, "a, multicast"));
+	MUST(expect_frame(b, &f, "b, multicast"));
+	return 0;
+}
+
+static int test_switch_no_hairpin(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b"));
+	MUST(expect_frame(c, &f, "c"));
+
+	/* Another host behind port a talks to mac(1), also behind a. */
+	f = eth_frame(mac(1), mac(5), UNTAGGED, 20, 2);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_none(a, "a, whose destination is behind its own port"));
+	MUST(expect_none(b, "b"));
+	MUST(expect_none(c, "c"));
+	/* Its source was learnt all the same. */
+	MUST(expect_fdb(m, mac(5), 1, pa, "source of the filtered frame"));
+
+	/* A frame to its own source address goes nowhere either. */
+	f = eth_frame(mac(1), mac(1), UNTAGGED, 20, 3);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_none(a, "a, frame to itself"));
+	MUST(expect_none(b, "b, frame from a to itself"));
+	MUST(expect_none(c, "c, frame from a to itself"));
+	return 0;
+}
+
+static int test_switch_aging(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa, pb;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "default IPN_SWITCH_AGING");
+	EXPECT_EQ(sw_get(a, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "default IPN_SWITCH_AGING read by a port");
+	TRY(sw_set(m, IPN_SWITCH_AGING, 1));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), 1, "IPN_SWITCH_AGING set to 1");
+	EXPECT_EQ(sw_get(c, IPN_SWITCH_AGING), 1,
+		  "IPN_SWITCH_AGING read by a port");
+
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b"));
+	MUST(expect_frame(c, &f, "c"));
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 20, 2);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(a, &f, "a, known unicast"));
+	MUST(expect_none(c, "c, unicast to a learnt address"));
+	MUST(expect_fdb(m, mac(1), 1, pa, "before aging"));
+
+	msleep(1200);
+	MUST(expect_fdb(m, mac(1), 1, -1, "a's address after 1.2 s"));
+	MUST(expect_fdb(m, mac(2), 1, -1, "b's address after 1.2 s"));
+	EXPECT_EQ(fdb_read(m), 0, "entries after 1.2 s");
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 20, 3);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(a, &f, "a, unicast to an aged address"));
+	MUST(expect_frame(c, &f, "c, unicast to an aged address"));
+	/* The sender was learnt again, not the aged destination. */
+	MUST(expect_fdb(m, mac(2), 1, pb, "b's address relearnt"));
+	MUST(expect_fdb(m, mac(1), 1, -1, "a's address, not relearnt"));
+	f = eth_frame(mac(2), mac(1), UNTAGGED, 20, 4);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, known unicast"));
+	MUST(expect_none(c, "c, unicast to b"));
+	MUST(expect_fdb(m, mac(1), 1, pa, "a's address relearnt"));
+	return 0;
+}
+
+static int test_switch_port_close_flushes(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa, pb;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+
+	/* Two hosts behind a, one behind b. */
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	f = eth_frame(mac_bcast, mac(4), UNTAGGED, 20, 2);
+	MUST(send_frame(a, &f, "a"));
+	f = eth_frame(mac_bcast, mac(2), UNTAGGED, 20, 3);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_fdb(m, mac(1), 1, pa, "before close"));
+	EXPECT_EQ(fdb_count_port(m, pa), 2, "entries of a's port");
+	/* Empty the queues. */
+	TRY(recv(b, rxbuf, sizeof(rxbuf), MSG_DONTWAIT));
+	TRY(recv(b, rxbuf, sizeof(rxbuf), MSG_DONTWAIT));
+	TRY(recv(c, rxbuf, sizeof(rxbuf), MSG_DONTWAIT));
+	TRY(recv(c, rxbuf, sizeof(rxbuf), MSG_DONTWAIT));
+	TRY(recv(c, rxbuf, sizeof(rxbuf), MSG_DONTWAIT));
+	MUST(expect_none(b, "b"));
+	MUST(expect_none(c, "c"));
+
+	close(a);
+	EXPECT_EQ(fdb_count_port(m, pa), 0, "entries of a's port after close");
+	MUST(expect_fdb(m, mac(2), 1, pb, "b's address after a's close"));
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 20, 4);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(c, &f, "c, frame to the address of a closed port"));
+	return 0;
+}
+
+static int test_switch_flush(void)
+{
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, a, b, c, pa, pb, pc;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+	pc = TRY(sw_port(c));
+
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	f = eth_frame(mac_bcast, mac(2), UNTAGGED, 20, 2);
+	MUST(send_frame(b, &f, "b"));
+	f = eth_frame(mac_bcast, mac(3), UNTAGGED, 20, 3);
+	MUST(send_frame(c, &f, "c"));
+	EXPECT_EQ(fdb_read(m), 3, "entries");
+
+	TRY(sw_set(m, IPN_SWITCH_FLUSH, pb));
+	MUST(expect_fdb(m, mac(2), 1, -1, "b's address after flushing its port"));
+	MUST(expect_fdb(m, mac(1), 1, pa, "a's address after flushing b's port"));
+	MUST(expect_fdb(m, mac(3), 1, pc, "c's address after flushing b's port"));
+	/* A port with nothing learnt. */
+	TRY(sw_set(m, IPN_SWITCH_FLUSH, pb));
+
+	TRY(sw_set(m, IPN_SWITCH_FLUSH, -1));
+	EXPECT_EQ(fdb_read(m), 0, "entries after flushing all");
+	while (recv(a, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) >= 0)
+		;
+	while (recv(b, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) >= 0)
+		;
+	while (recv(c, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) >= 0)
+		;
+	f = eth_frame(mac(1), mac(3), UNTAGGED, 20, 4);
+	MUST(send_frame(c, &f, "c"));
+	MUST(expect_frame(a, &f, "a, unicast to a flushed address"));
+	MUST(expect_frame(b, &f, "b, unicast to a flushed address"));
+	return 0;
+}
+
+static int test_switch_vlan_isolation(void)
+{
+	static const int pvid[4] = { 10, 10, 20, 20 };
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, s[4], i;
+
+	m = TRY(sw_create(p, 8));
+	for (i = 0; i < 4; i++) {
+		s[i] = TRY(sw_join(p, i));
+		EXPECT_EQ(sw_pvid(m, i), 1, "initial pvid");
+		TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, i, pvid[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(sw_pvid(m, i), pvid[i], "pvid read by the manager");
+		EXPECT_EQ(sw_pvid(s[3], i), pvid[i], "pvid read by a port");
+	}
+
+	f = eth_frame(mac_bcast, mac(10), UNTAGGED, 20, 1);
+	MUST(send_frame(s[0], &f, "port 0"));
+	MUST(expect_frame(s[1], &f, "port 1, broadcast in VLAN 10"));
+	MUST(expect_none(s[2], "port 2 (VLAN 20), broadcast in VLAN 10"));
+	MUST(expect_none(s[3], "port 3 (VLAN 20), broadcast in VLAN 10"));
+	MUST(expect_none(s[0], "port 0, the sender"));
+
+	f = eth_frame(mac_bcast, mac(12), UNTAGGED, 20, 2);
+	MUST(send_frame(s[2], &f, "port 2"));
+	MUST(expect_frame(s[3], &f, "port 3, broadcast in VLAN 20"));
+	MUST(expect_none(s[0], "port 0 (VLAN 10), broadcast in VLAN 20"));
+	MUST(expect_none(s[1], "port 1 (VLAN 10), broadcast in VLAN 20"));
+	MUST(expect_none(s[2], "port 2, the sender"));
+
+	MUST(expect_fdb(m, mac(10), 10, 0, "port 0's address"));
+	MUST(expect_fdb(m, mac(12), 20, 2, "port 2's address"));
+	MUST(expect_fdb(m, mac(10), 1, -1, "port 0's address in VLAN 1"));
+
+	/* mac(12) is known in VLAN 20 only: in VLAN 10 it is flooded. */
+	f = eth_frame(mac(12), mac(10), UNTAGGED, 20, 3);
+	MUST(send_frame(s[0], &f, "port 0"));
+	MUST(expect_frame(s[1], &f, "port 1, unicast to another VLAN's host"));
+	MUST(expect_none(s[2], "port 2, unicast from VLAN 10"));
+	MUST(expect_none(s[3], "port 3, unicast from VLAN 10"));
+	f = eth_frame(mac(10), mac(12), UNTAGGED, 20, 4);
+	MUST(send_frame(s[2], &f, "port 2"));
+	MUST(expect_frame(s[3], &f, "port 3, unicast to another VLAN's host"));
+	MUST(expect_none(s[0], "port 0, unicast from VLAN 20"));
+	MUST(expect_none(s[1], "port 1, unicast from VLAN 20"));
+
+	/* One address in two VLANs: two entries. */
+	f = eth_frame(mac_bcast, mac(12), UNTAGGED, 20, 5);
+	MUST(send_frame(s[1], &f, "port 1"));
+	MUST(expect_frame(s[0], &f, "port 0"));
+	MUST(expect_fdb(m, mac(12), 10, 1, "mac(12) in VLAN 10"));
+	MUST(expect_fdb(m, mac(12), 20, 2, "mac(12) in VLAN 20"));
+
+	/* Changing a port's VLANs forgets what it taught. */
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, 0, 30));
+	MUST(expect_fdb(m, mac(10), 10, -1,
+			"port 0's address after a change of its VLANs"));
+	MUST(expect_fdb(m, mac(12), 20, 2, "port 2's address"));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 2, 21));
+	MUST(expect_fdb(m, mac(12), 20, -1,
+			"port 2's address after a change of its pvid"));
+	MUST(expect_fdb(m, mac(12), 10, 1, "port 1's address"));
+	return 0;
+}
+
+/* The trunk VLANs of @port must be @want[0..n-1]. */
+static int expect_trunks(int s, int port, const __u16 *want, int n,
+			 const char *who)
+{
+	__u16 vids[16];
+	int got, i;
+
+	got = sw_trunks(s, port, vids, ARRAY_SIZE(vids));
+	if (got < 0)
+		return -1;
+	if (got != n) {
+		diag("%s: port %d has %d trunk VLANs, expected %d", who, port,
+		     got, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (vids[i] != want[i]) {
+			diag("%s: trunk VLAN %d of port %d is %u, expected %u",
+			     who, i, port, vids[i], want[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int test_switch_trunk(void)
+{
+	static const __u16 both[] = { 10, 20 }, ten[] = { 10 };
+	const char *p = tpath("switch");
+	struct frame f, want;
+	int m, t, a10, a20, a30;
+	long long drops;
+
+	m = TRY(sw_create(p, 8));
+	t = TRY(sw_join(p, 0));
+	a10 = TRY(sw_join(p, 1));
+	a20 = TRY(sw_join(p, 2));
+	a30 = TRY(sw_join(p, 3));
+	MUST(expect_trunks(m, 0, NULL, 0, "a new port"));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 0, 0));
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, 0, 10));
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, 0, 20));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 1, 10));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 2, 20));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 3, 30));
+	EXPECT_EQ(sw_pvid(m, 0), 0, "pvid of the trunk");
+	MUST(expect_trunks(m, 0, both, 2, "the trunk"));
+	MUST(expect_trunks(t, 0, both, 2, "the trunk, read by itself"));
+	MUST(expect_trunks(m, 1, NULL, 0, "an access port"));
+
+	/* Untagged in VLAN 10: leaves the trunk tagged 81 00 00 0a. */
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 40, 1);
+	want = eth_frame(mac_bcast, mac(1), TCI(0, 10), 40, 1);
+	EXPECT_EQ(want.len, f.len + VLAN_TAG_LEN, "length of the tagged frame");
+	MUST(send_frame(a10, &f, "a10"));
+	MUST(expect_frame(t, &want, "trunk, frame from VLAN 10"));
+	EXPECT(rxbuf[12] == 0x81 && rxbuf[13] == 0x00 && rxbuf[14] == 0x00 &&
+	       rxbuf[15] == 10, "tag %02x %02x %02x %02x", rxbuf[12],
+	       rxbuf[13], rxbuf[14], rxbuf[15]);
+	MUST(expect_none(a20, "a20, frame from VLAN 10"));
+	MUST(expect_none(a30, "a30, frame from VLAN 10"));
+	MUST(expect_none(a10, "a10, the sender"));
+
+	/* The priority of an incoming tag is kept. */
+	f = eth_frame(mac_bcast, mac(1), TCI(5, 0), 40, 2);
+	want = eth_frame(mac_bcast, mac(1), TCI(5, 10), 40, 2);
+	MUST(send_frame(a10, &f, "a10"));
+	MUST(expect_frame(t, &want, "trunk, priority-tagged frame from VLAN 10"));
+	MUST(expect_none(a20, "a20, priority-tagged frame from VLAN 10"));
+	MUST(expect_none(a30, "a30, priority-tagged frame from VLAN 10"));
+
+	/* Tagged 20 from the trunk: leaves a20 untagged. */
+	f = eth_frame(mac_bcast, mac(5), TCI(3, 20), 40, 3);
+	want = eth_frame(mac_bcast, mac(5), UNTAGGED, 40, 3);
+	MUST(send_frame(t, &f, "trunk"));
+	MUST(expect_frame(a20, &want, "a20, frame tagged 20 from the trunk"));
+	EXPECT(rxbuf[12] == ETHERTYPE_TEST >> 8 &&
+	       rxbuf[13] == (ETHERTYPE_TEST & 0xff),
+	       "ethertype %02x%02x", rxbuf[12], rxbuf[13]);
+	MUST(expect_none(a10, "a10, frame tagged 20"));
+	MUST(expect_none(a30, "a30, frame tagged 20"));
+	MUST(expect_none(t, "trunk, the sender"));
+	MUST(expect_fdb(m, mac(5), 20, 0, "trunk's address in VLAN 20"));
+
+	/* Untagged from a20 to the trunk's address: tagged 20, to it only. */
+	f = eth_frame(mac(5), mac(2), UNTAGGED, 40, 4);
+	want = eth_frame(mac(5), mac(2), TCI(0, 20), 40, 4);
+	MUST(send_frame(a20, &f, "a20"));
+	MUST(expect_frame(t, &want, "trunk, unicast from a20"));
+	MUST(expect_none(a10, "a10, unicast from a20"));
+	MUST(expect_none(a30, "a30, unicast from a20"));
+
+	/* Known unicast tagged 10 from the trunk. */
+	f = eth_frame(mac(1), mac(5), TCI(0, 10), 40, 5);
+	want = eth_frame(mac(1), mac(5), UNTAGGED, 40, 5);
+	MUST(send_frame(t, &f, "trunk"));
+	MUST(expect_frame(a10, &want, "a10, unicast tagged 10"));
+	MUST(expect_none(a20, "a20, unicast tagged 10"));
+	MUST(expect_none(a30, "a30, unicast tagged 10"));
+
+	/* VLAN 30 is not on the trunk. */
+	drops = port_rx_drops(m, 0);
+	EXPECT(drops >= 0, "rx_drops of the trunk");
+	f = eth_frame(mac_bcast, mac(5), TCI(0, 30), 40, 6);
+	MUST(send_frame(t, &f, "trunk"));
+	MUST(expect_none(a30, "a30, frame tagged 30 from the trunk"));
+	MUST(expect_none(a10, "a10, frame tagged 30"));
+	MUST(expect_none(a20, "a20, frame tagged 30"));
+	MUST(expect_none(t, "trunk, frame tagged 30"));
+	EXPECT_EQ(port_rx_drops(m, 0), drops + 1,
+		  "rx_drops of the trunk after a frame tagged 30");
+
+	/* Nor is any untagged VLAN (pvid 0). */
+	f = eth_frame(mac_bcast, mac(5), UNTAGGED, 40, 7);
+	MUST(send_frame(t, &f, "trunk"));
+	MUST(expect_none(a10, "a10, untagged frame from the trunk"));
+	MUST(expect_none(a20, "a20, untagged frame from the trunk"));
+	MUST(expect_none(a30, "a30, untagged frame from the trunk"));
+	EXPECT_EQ(port_rx_drops(m, 0), drops + 2,
+		  "rx_drops of the trunk after an untagged frame");
+
+	/* Nor, now, VLAN 20. */
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_DEL, 0, 20));
+	MUST(expect_trunks(m, 0, ten, 1, "the trunk after TRUNK_DEL 20"));
+	f = eth_frame(mac_bcast, mac(5), TCI(0, 20), 40, 8);
+	MUST(send_frame(t, &f, "trunk"));
+	MUST(expect_none(a20, "a20, frame tagged 20 after TRUNK_DEL"));
+	MUST(expect_none(a10, "a10, frame tagged 20 after TRUNK_DEL"));
+	EXPECT_EQ(port_rx_drops(m, 0), drops + 3,
+		  "rx_drops of the trunk after TRUNK_DEL 20");
+	f = eth_frame(mac_bcast, mac(2), UNTAGGED, 40, 9);
+	MUST(send_frame(a20, &f, "a20"));
+	MUST(expect_none(t, "trunk, frame from VLAN 20 after TRUNK_DEL"));
+	return 0;
+}
+
+static int test_switch_access_drops_tagged(void)
+{
+	const char *p = tpath("switch");
+	struct frame f, want;
+	int m, a, b, c, pa;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+
+	/* Tagged with the access VLAN itself: dropped. */
+	f = eth_frame(mac_bcast, mac(7), TCI(0, 1), 30, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_none(b, "b, frame tagged 1 from an access port"));
+	MUST(expect_none(c, "c, frame tagged 1 from an access port"));
+	EXPECT_EQ(port_rx_drops(m, pa), 1, "rx_drops after a frame tagged 1");
+	f = eth_frame(mac_bcast, mac(7), TCI(0, 5), 30, 2);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_none(b, "b, frame tagged 5 from an access port"));
+	MUST(expect_none(c, "c, frame tagged 5 from an access port"));
+	EXPECT_EQ(port_rx_drops(m, pa), 2, "rx_drops after a frame tagged 5");
+	EXPECT_EQ(fdb_read(m), 0, "entries learnt from dropped frames");
+
+	/* Priority-tagged: VLAN 1, leaves untagged. */
+	f = eth_frame(mac_bcast, mac(1), TCI(5, 0), 30, 3);
+	want = eth_frame(mac_bcast, mac(1), UNTAGGED, 30, 3);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &want, "b, priority-tagged frame"));
+	MUST(expect_frame(c, &want, "c, priority-tagged frame"));
+	MUST(expect_none(a, "a, the sender"));
+	EXPECT_EQ(port_rx_drops(m, pa), 2, "rx_drops after a priority tag");
+	MUST(expect_fdb(m, mac(1), 1, pa, "source of a priority-tagged frame"));
+	return 0;
+}
+
+static int test_switch_stats(void)
+{
+	const char *p = tpath("switch"), *q = tpath("small");
+	struct frame f, runt;
+	int m, a, b, c, pa, pb, pc, n, i, s2, a2, b2, pa2, pb2;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+	pc = TRY(sw_port(c));
+
+	/* One record per connected port; the bound manager has none. */
+	n = TRY(stats_read(m));
+	EXPECT_EQ(n, 3, "records of IPN_SWITCH_PORT_STATS");
+	for (i = 0; i < n; i++) {
+		EXPECT(stats_buf[i].port == pa || stats_buf[i].port == pb ||
+		       stats_buf[i].port == pc, "record of port %d",
+		       stats_buf[i].port);
+		EXPECT_EQ(stats_buf[i].pvid, 1, "pvid");
+		EXPECT_EQ(stats_buf[i].ntrunks, 0, "ntrunks");
+	}
+	MUST(expect_counts(m, pa, (struct counts){ 0 }, "a, new"));
+
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 46, 1);	/* 60 bytes */
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b"));
+	MUST(expect_frame(c, &f, "c"));
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 86, 2);		/* 100 bytes */
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_frame(a, &f, "a"));
+	MUST(expect_none(c, "c"));
+	/* A runt: dropped. */
+	runt = eth_frame(mac_bcast, mac(1), UNTAGGED, 0, 3);
+	runt.len = 10;
+	MUST(send_frame(a, &runt, "a"));
+	MUST(expect_none(b, "b, runt"));
+	MUST(expect_none(c, "c, runt"));
+
+	MUST(expect_counts(m, pa, (struct counts){
+		.rx_frames = 1, .rx_bytes = 60, .rx_drops = 1,
+		.tx_frames = 1, .tx_bytes = 100 }, "a"));
+	MUST(expect_counts(m, pb, (struct counts){
+		.rx_frames = 1, .rx_bytes = 100,
+		.tx_frames = 1, .tx_bytes = 60 }, "b"));
+	MUST(expect_counts(c, pc, (struct counts){
+		.tx_frames = 1, .tx_bytes = 60 }, "c, read by itself"));
+
+	/* A closed port leaves the list. */
+	close(c);
+	n = TRY(stats_read(m));
+	EXPECT_EQ(n, 2, "records after a close");
+	for (i = 0; i < n; i++)
+		EXPECT(stats_buf[i].port != pc, "record of the closed port %d",
+		       pc);
+
+	/* tx_drops: a full reader. */
+	s2 = TRY(net_create_proto(q, IPN_VDESWITCH, &(struct netopts){
+		.pool = 4, .bind_only = true }));
+	a2 = TRY(net_join_proto(q, IPN_VDESWITCH));
+	b2 = TRY(net_join_proto(q, IPN_VDESWITCH));
+	pa2 = TRY(sw_port(a2));
+	pb2 = TRY(sw_port(b2));
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 6, 4);	/* 20 bytes */
+	for (i = 0; i < 6; i++)
+		MUST(send_frame(a2, &f, "a2"));
+	MUST(expect_counts(s2, pa2, (struct counts){
+		.rx_frames = 6, .rx_bytes = 120 }, "a2, sender"));
+	MUST(expect_counts(s2, pb2, (struct counts){
+		.tx_frames = 4, .tx_bytes = 80, .tx_drops = 2 },
+		"b2, with a pool of 4"));
+	return 0;
+}
+
+/* Whether @cap is a valid capacity for IPN_SWITCH_MAXENTRIES @n. */
+static bool fdb_capacity_ok(long long cap, long long n)
+{
+	return cap >= n && cap % 8 == 0 && !((cap / 8) & (cap / 8 - 1));
+}
+
+static int test_switch_options_errors(void)
+{
+	static const int vlan_opts[] = {
+		IPN_SWITCH_PORT_VLAN, IPN_SWITCH_TRUNK_ADD, IPN_SWITCH_TRUNK_DEL,
+	};
+	static const struct {
+		int name;
+		int val;	/* a valid value */
+	} int_opts[] = {
+		{ IPN_SWITCH_AGING, 300 },
+		{ IPN_SWITCH_FLUSH, -1 },
+		{ IPN_SWITCH_MAXENTRIES, IPN_SWITCH_MAXENTRIES_DEFAULT },
+	};
+	static const socklen_t vlan_lens[] = { 0, 3, 4, 7, 9, 16 };
+	static const socklen_t int_lens[] = { 0, 2, 3, 5, 8 };
+	static const int bad_vlans[] = { 4095, 4096, 0xffff };
+	static const int bad_ports[] = { 8, 9999, -1, -2 };
+	const char *p = tpath("switch"), *hp = tpath("hub");
+	struct ipn_switch_vlan v;
+	unsigned char buf[32];
+	struct frame f;
+	int m, mc, a, b, c, pa, pb, pc, h, hj, val, n;
+	unsigned int i, j;
+	socklen_t len;
+	long long cap;
+
+	m = TRY(sw_create(p, 8));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	b = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	pb = TRY(sw_port(b));
+	pc = TRY(sw_port(c));
+
+	/* Wrong lengths. */
+	for (i = 0; i < ARRAY_SIZE(vlan_opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(vlan_lens); j++) {
+			memset(buf, 0, sizeof(buf));
+			v = (struct ipn_switch_vlan){ .port = 0, .vlan = 5 };
+			memcpy(buf, &v, sizeof(v));
+			errno = 0;
+			if (setsockopt(m, IPN_VDESWITCH, vlan_opts[i], buf,
+				       vlan_lens[j]) != -1 || errno != EINVAL) {
+				fail("option %d with optlen %u: expected EINVAL, got %s",
+				     vlan_opts[i], (unsigned int)vlan_lens[j],
+				     errstr(errno));
+				return -1;
+			}
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(int_opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(int_lens); j++) {
+			memset(buf, 0, sizeof(buf));
+			memcpy(buf, &int_opts[i].val, sizeof(int));
+			errno = 0;
+			if (setsockopt(m, IPN_VDESWITCH, int_opts[i].name, buf,
+				       int_lens[j]) != -1 || errno != EINVAL) {
+				fail("option %d with optlen %u: expected EINVAL, got %s",
+				     int_opts[i].name, (unsigned int)int_lens[j],
+				     errstr(errno));
+				return -1;
+			}
+		}
+	}
+
+	/* Wrong values. */
+	for (i = 0; i < ARRAY_SIZE(vlan_opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(bad_vlans); j++) {
+			errno = 0;
+			if (sw_set_vlan(m, vlan_opts[i], 0, bad_vlans[j]) != -1 ||
+			    errno != EINVAL) {
+				fail("option %d with VLAN %d: expected EINVAL, got %s",
+				     vlan_opts[i], bad_vlans[j], errstr(errno));
+				return -1;
+			}
+		}
+		for (j = 0; j < ARRAY_SIZE(bad_ports); j++) {
+			errno = 0;
+			if (sw_set_vlan(m, vlan_opts[i], bad_ports[j], 5) != -1 ||
+			    errno != EINVAL) {
+				fail("option %d on port %d of 8: expected EINVAL, got %s",
+				     vlan_opts[i], bad_ports[j], errstr(errno));
+				return -1;
+			}
+		}
+		v = (struct ipn_switch_vlan){ .port = 0, .vlan = 5,
+					      .reserved = 1 };
+		EXPECT_ERRNO(setsockopt(m, IPN_VDESWITCH, vlan_opts[i], &v,
+					sizeof(v)), EINVAL,
+			     "struct ipn_switch_vlan with reserved 1");
+	}
+	EXPECT_ERRNO(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, 0, 0), EINVAL,
+		     "IPN_SWITCH_TRUNK_ADD of VLAN 0");
+	EXPECT_ERRNO(sw_set_vlan(m, IPN_SWITCH_TRUNK_DEL, 0, 0), EINVAL,
+		     "IPN_SWITCH_TRUNK_DEL of VLAN 0");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_AGING, 0), EINVAL,
+		     "IPN_SWITCH_AGING 0");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_AGING, -1), EINVAL,
+		     "IPN_SWITCH_AGING -1");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_AGING, 1000001), EINVAL,
+		     "IPN_SWITCH_AGING 1000001");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_MAXENTRIES, 7), EINVAL,
+		     "IPN_SWITCH_MAXENTRIES 7");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_MAXENTRIES, 65537), EINVAL,
+		     "IPN_SWITCH_MAXENTRIES 65537");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_MAXENTRIES, -1), EINVAL,
+		     "IPN_SWITCH_MAXENTRIES -1");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_FLUSH, 9999), EINVAL,
+		     "IPN_SWITCH_FLUSH 9999");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_FLUSH, 8), EINVAL,
+		     "IPN_SWITCH_FLUSH 8 on 8 ports");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_FLUSH, -2), EINVAL,
+		     "IPN_SWITCH_FLUSH -2");
+	/* The refusals changed nothing. */
+	EXPECT_EQ(sw_pvid(m, 0), 1, "pvid of port 0");
+	MUST(expect_trunks(m, 0, NULL, 0, "port 0"));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "IPN_SWITCH_AGING");
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_MAXENTRIES),
+		  IPN_SWITCH_MAXENTRIES_DEFAULT, "IPN_SWITCH_MAXENTRIES");
+	EXPECT_EQ(fdb_read(m), 0, "entries");
+	/* The limits themselves are fine. */
+	TRY(sw_set(m, IPN_SWITCH_AGING, 1000000));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), 1000000, "IPN_SWITCH_AGING");
+	TRY(sw_set(m, IPN_SWITCH_AGING, IPN_SWITCH_AGING_DEFAULT));
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, pc, 4094));
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, pc, 1));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, pc, 4094));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, pc, 0));
+	EXPECT_EQ(sw_pvid(m, pc), 0, "pvid of c");
+	MUST(expect_trunks(m, pc, (const __u16[]){ 1, 4094 }, 2, "c"));
+	/* Back to an access port of VLAN 1. */
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_DEL, pc, 1));
+	TRY(sw_set_vlan(m, IPN_SWITCH_TRUNK_DEL, pc, 4094));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, pc, 1));
+	MUST(expect_trunks(m, pc, NULL, 0, "c, restored"));
+	TRY(sw_set(m, IPN_SWITCH_FLUSH, pc));
+
+	/* Only the manager may set. */
+	EXPECT_ERRNO(sw_set_vlan(a, IPN_SWITCH_PORT_VLAN, pa, 1), EPERM,
+		     "IPN_SWITCH_PORT_VLAN from a connected socket");
+	EXPECT_ERRNO(sw_set_vlan(a, IPN_SWITCH_TRUNK_ADD, pa, 10), EPERM,
+		     "IPN_SWITCH_TRUNK_ADD from a connected socket");
+	EXPECT_ERRNO(sw_set_vlan(a, IPN_SWITCH_TRUNK_DEL, pa, 10), EPERM,
+		     "IPN_SWITCH_TRUNK_DEL from a connected socket");
+	EXPECT_ERRNO(sw_set(a, IPN_SWITCH_AGING, 300), EPERM,
+		     "IPN_SWITCH_AGING from a connected socket");
+	EXPECT_ERRNO(sw_set(a, IPN_SWITCH_FLUSH, -1), EPERM,
+		     "IPN_SWITCH_FLUSH from a connected socket");
+	EXPECT_ERRNO(sw_set(a, IPN_SWITCH_MAXENTRIES, 4096), EPERM,
+		     "IPN_SWITCH_MAXENTRIES from a connected socket");
+	MUST(expect_trunks(a, pa, NULL, 0, "a, after the refused TRUNK_ADD"));
+	/* A bound socket that connected too is manager and port. */
+	mc = TRY(sw_socket());
+	TRY(ipn_bind(mc, p));
+	TRY(connect(mc, NULL, 0));
+	TRY(sw_set(mc, IPN_SWITCH_AGING, 600));
+	EXPECT_EQ(sw_get(a, IPN_SWITCH_AGING), 600,
+		  "IPN_SWITCH_AGING set by a bound and connected socket");
+
+	/* Unknown options, and levels other than the network's protocol. */
+	EXPECT_ERRNO(sw_set(m, 99, 1), ENOPROTOOPT, "setsockopt of option 99");
+	EXPECT_ERRNO(sw_set(m, 0, 1), ENOPROTOOPT, "setsockopt of option 0");
+	len = sizeof(val);
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, 99, &val, &len), ENOPROTOOPT,
+		     "getsockopt of option 99");
+	/* Level 1 is SOL_SOCKET, the socket core's: use other numbers. */
+	val = 10;
+	EXPECT_ERRNO(setsockopt(m, 7, IPN_SWITCH_AGING, &val, sizeof(val)),
+		     ENOPROTOOPT, "setsockopt at level 7 on a switch network");
+	EXPECT_ERRNO(setsockopt(m, 255, IPN_SWITCH_AGING, &val, sizeof(val)),
+		     ENOPROTOOPT, "setsockopt at level 255 on a switch network");
+	len = sizeof(val);
+	EXPECT_ERRNO(getsockopt(a, IPN_VDESWITCH_L3, IPN_SWITCH_AGING, &val,
+				&len), ENOPROTOOPT,
+		     "getsockopt at level 3 on a switch network");
+	h = TRY(net_create(hp, NULL));
+	hj = TRY(net_join(hp));
+	val = 10;
+	EXPECT_ERRNO(setsockopt(h, IPN_VDESWITCH, IPN_SWITCH_AGING, &val,
+				sizeof(val)), ENOPROTOOPT,
+		     "setsockopt at level 2 on a hub network");
+	len = sizeof(val);
+	EXPECT_ERRNO(getsockopt(h, IPN_VDESWITCH, IPN_SWITCH_AGING, &val,
+				&len), ENOPROTOOPT,
+		     "getsockopt at level 2 on a hub network");
+	len = sizeof(val);
+	EXPECT_ERRNO(getsockopt(hj, IPN_VDESWITCH, IPN_SWITCH_MACTABLE, buf,
+				&len), ENOPROTOOPT,
+		     "getsockopt at level 2 from a hub port");
+
+	/* Buffers too short to read into, and ports beyond the table. */
+	len = 3;
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_AGING, &val, &len),
+		     EINVAL, "IPN_SWITCH_AGING with optlen 3");
+	len = 0;
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_MAXENTRIES, &val,
+				&len), EINVAL,
+		     "IPN_SWITCH_MAXENTRIES with optlen 0");
+	v = (struct ipn_switch_vlan){ .port = 0 };
+	len = 4;
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v,
+				&len), EINVAL,
+		     "IPN_SWITCH_PORT_VLAN with optlen 4");
+	val = 0;
+	len = 2;
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_TRUNKS, &val,
+				&len), EINVAL,
+		     "IPN_SWITCH_PORT_TRUNKS with optlen 2");
+	v = (struct ipn_switch_vlan){ .port = 8 };
+	len = sizeof(v);
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v,
+				&len), EINVAL, "IPN_SWITCH_PORT_VLAN of port 8");
+	v = (struct ipn_switch_vlan){ .port = -1 };
+	len = sizeof(v);
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v,
+				&len), EINVAL, "IPN_SWITCH_PORT_VLAN of port -1");
+	val = 8;
+	len = sizeof(buf);
+	memcpy(buf, &val, sizeof(val));
+	EXPECT_ERRNO(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_TRUNKS, buf,
+				&len), EINVAL,
+		     "IPN_SWITCH_PORT_TRUNKS of port 8");
+
+	/* Resizing the table keeps what it learnt. */
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	f = eth_frame(mac_bcast, mac(2), UNTAGGED, 20, 2);
+	MUST(send_frame(b, &f, "b"));
+	EXPECT_EQ(fdb_read(m), 2, "entries before IPN_SWITCH_MAXENTRIES");
+	TRY(sw_set(m, IPN_SWITCH_MAXENTRIES, 100));
+	cap = sw_get(m, IPN_SWITCH_MAXENTRIES);
+	EXPECT(fdb_capacity_ok(cap, 100), "capacity %lld for 100 entries",
+	       cap);
+	n = TRY(fdb_read(m));
+	EXPECT_EQ(n, 2, "entries after IPN_SWITCH_MAXENTRIES 100");
+	MUST(expect_fdb(m, mac(1), 1, pa, "after IPN_SWITCH_MAXENTRIES 100"));
+	MUST(expect_fdb(m, mac(2), 1, pb, "after IPN_SWITCH_MAXENTRIES 100"));
+	while (recv(c, rxbuf, sizeof(rxbuf), MSG_DONTWAIT) >= 0)
+		;
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 20, 3);
+	MUST(send_frame(b, &f, "b"));
+	MUST(expect_none(c, "c, known unicast after IPN_SWITCH_MAXENTRIES"));
+	TRY(sw_set(m, IPN_SWITCH_MAXENTRIES, 8));
+	cap = sw_get(m, IPN_SWITCH_MAXENTRIES);
+	EXPECT(fdb_capacity_ok(cap, 8), "capacity %lld for 8 entries", cap);
+	return 0;
+}
+
+static int test_switch_protocol_mismatch(void)
+{
+	const char *hp = tpath("hub"), *sp = tpath("switch");
+	struct frame f;
+	int h, m, x, y, any, pany, s;
+
+	h = TRY(net_create(hp, NULL));
+	m = TRY(sw_create(sp, 0));
+
+	s = TRY(sw_socket());
+	EXPECT_ERRNO(ipn_connect(s, hp), EPROTO,
+		     "IPN_VDESWITCH socket connecting to a hub network");
+	close(s);
+	s = TRY(sw_socket());
+	EXPECT_ERRNO(ipn_bind(s, hp), EPROTO,
+		     "IPN_VDESWITCH socket binding to a hub network");
+	close(s);
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_bind(s, sp), EPROTO,
+		     "IPN_BROADCAST socket binding to a switch network");
+	close(s);
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, sp), EPROTO,
+		     "IPN_BROADCAST socket connecting to a switch network");
+	close(s);
+
+	/* IPN_ANY takes the network's policy. */
+	x = TRY(sw_join(sp, IPN_PORTNO_ANY));
+	y = TRY(sw_join(sp, IPN_PORTNO_ANY));
+	any = TRY(net_join_proto(sp, IPN_ANY));
+	pany = TRY(sw_port(any));
+	EXPECT_EQ(sw_get(any, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "IPN_SWITCH_AGING read by an IPN_ANY socket");
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(x, &f, "x"));
+	MUST(expect_frame(any, &f, "IPN_ANY port, broadcast"));
+	MUST(expect_frame(y, &f, "y, broadcast"));
+	/* A hub would give this one to y as well. */
+	f = eth_frame(mac(1), mac(2), UNTAGGED, 20, 2);
+	MUST(send_frame(any, &f, "IPN_ANY port"));
+	MUST(expect_frame(x, &f, "x, unicast from the IPN_ANY port"));
+	MUST(expect_none(y, "y, unicast to x"));
+	MUST(expect_fdb(m, mac(2), 1, pany, "the IPN_ANY port's address"));
+	/* And binds as a manager. */
+	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_ANY));
+	TRY(ipn_bind(s, sp));
+	TRY(sw_set(s, IPN_SWITCH_AGING, 100));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), 100,
+		  "IPN_SWITCH_AGING set by an IPN_ANY manager");
+	/* The hub is still a hub. */
+	s = TRY(net_join_proto(hp, IPN_ANY));
+	MUST(send_str(h, "hub"));
+	MUST(expect_str(s, "hub", "IPN_ANY socket on the hub"));
+	return 0;
+}
+
+static int test_switch_rmmod_in_use(void)
+{
+	const char *hp = tpath("hub"), *sp = tpath("switch");
+	struct frame f;
+	int h1, h2, m, a, b, s;
+
+	h1 = TRY(net_create(hp, NULL));
+	h2 = TRY(net_join(hp));
+	m = TRY(sw_create(sp, 0));
+	a = TRY(sw_join(sp, IPN_PORTNO_ANY));
+	b = TRY(sw_join(sp, IPN_PORTNO_ANY));
+	EXPECT(module_loaded("kvde_switch"), "kvde_switch is not loaded");
+
+	MUST(expect_unload_refused("kvde_switch", "with a switch network"));
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 20, 1);
+	MUST(send_frame(a, &f, "a"));
+	MUST(expect_frame(b, &f, "b, after the refused delete_module"));
+	MUST(send_str(h1, "hub, switch loaded"));
+	MUST(expect_str(h2, "hub, switch loaded", "h2"));
+
+	/* Without its bound socket the network lives on. */
+	close(m);
+	MUST(expect_unload_refused("kvde_switch",
+				   "with a switch network of connected sockets"));
+	close(a);
+	close(b);
+	MUST(unload_module_wait("kvde_switch"));
+	MUST(send_str(h2, "hub, switch unloaded"));
+	MUST(expect_str(h1, "hub, switch unloaded", "h1"));
+
+	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
+	EXPECT(module_loaded("kvde_switch"), "kvde_switch was not loaded again");
+	TRY(ipn_bind(s, tpath("switch2")));
+	EXPECT_EQ(sw_get(s, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "IPN_SWITCH_AGING of a network of the reloaded switch");
+	MUST(send_str(h1, "hub, switch reloaded"));
+	MUST(expect_str(h2, "hub, switch reloaded", "h2"));
+	return 0;
+}
+
+static int test_policy_duplicate_register(void)
+{
+	const char *sp = tpath("switch"), *ep = tpath("echo");
+	char params[32];
+	int m, e, x, y;
+
+	if (access(DUMMY_POLICY_KO, R_OK)) {
+		diag("skip: %s: %s", DUMMY_POLICY_KO, errstr(errno));
+		return 0;
+	}
+	/* Its own name must be free, or finit_module() says EEXIST anyway. */
+	if (module_loaded("ipn_dummy_policy")) {
+		diag("ipn_dummy_policy is loaded already: unloading it first");
+		MUST(unload_module_wait("ipn_dummy_policy"));
+	}
+	m = TRY(sw_create(sp, 0));
+	EXPECT(module_loaded("kvde_switch"), "kvde_switch is not loaded");
+
+	/*
+	 * ipn_proto_register() refuses the taken number with -EEXIST, which
+	 * the module logs; finit_module() reports a module init's -EEXIST as
+	 * EBUSY, because EEXIST there means "this module is loaded already".
+	 */
+	snprintf(params, sizeof(params), "protocol=%d", IPN_VDESWITCH);
+	EXPECT_ERRNO(load_module(DUMMY_POLICY_KO, params), EBUSY,
+		     "ipn_dummy_policy on the switch's protocol number");
+	snprintf(params, sizeof(params), "protocol %d: error %d",
+		 IPN_VDESWITCH, -EEXIST);
+	EXPECT(kernel_log_has(params),
+	       "the kernel log does not say ipn_proto_register() gave -EEXIST");
+	EXPECT(!module_loaded("ipn_dummy_policy"),
+	       "ipn_dummy_policy stayed after its init failed");
+	/* The switch is untouched. */
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
+		  "IPN_SWITCH_AGING after the refused registration");
+
+	snprintf(params, sizeof(params), "protocol=%d", DUMMY_PROTOCOL);
+	TRY(load_module(DUMMY_POLICY_KO, params));
+	EXPECT(module_loaded("ipn_dummy_policy"),
+	       "ipn_dummy_policy is not in /proc/modules");
+
+	e = TRY(net_create_proto(ep, DUMMY_PROTOCOL, NULL));
+	x = TRY(net_join_proto(ep, DUMMY_PROTOCOL));
+	y = TRY(net_join_proto(ep, IPN_ANY));
+	MUST(send_str(x, "echo"));
+	MUST(expect_str(x, "echo", "x, the sender"));
+	MUST(expect_none(y, "y"));
+	MUST(expect_none(e, "the creator"));
+	MUST(send_str(e, "echo e"));
+	MUST(expect_str(e, "echo e", "the creator, the sender"));
+	MUST(expect_none(x, "x"));
+	MUST(expect_none(y, "y"));
+	MUST(expect_unload_refused("ipn_dummy_policy", "with an echo network"));
+
+	close(e);
+	close(x);
+	close(y);
+	MUST(unload_module_wait("ipn_dummy_policy"));
+	EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, DUMMY_PROTOCOL), EPROTONOSUPPORT,
+		     "socket of the unloaded policy's protocol");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The runner                                                           */
 /* ------------------------------------------------------------------ */
 
@@ -3057,6 +4639,23 @@ static const struct test tests[] = {
 	SLOW_TEST(create_destroy_200),
 	TEST(lifetime_after_close),
 	TEST(lifetime_survivors),
+
+	TEST(switch_uapi_constants),
+	TEST(switch_autoload),
+	TEST(switch_learning_unicast),
+	TEST(switch_flood_broadcast_multicast),
+	TEST(switch_no_hairpin),
+	TEST(switch_aging),
+	TEST(switch_port_close_flushes),
+	TEST(switch_flush),
+	TEST(switch_vlan_isolation),
+	TEST(switch_trunk),
+	TEST(switch_access_drops_tagged),
+	TEST(switch_stats),
+	TEST(switch_options_errors),
+	TEST(switch_protocol_mismatch),
+	TEST(switch_rmmod_in_use),
+	TEST(policy_duplicate_register),
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
