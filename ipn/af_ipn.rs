@@ -261,8 +261,7 @@ impl Family for Ipn {
         mask
     }
 
-    fn ioctl(sock: &Socket<Self>, cmd: u32, _arg: usize) -> Result<i32> {
-        let _ = sock;
+    fn ioctl(sock: &Socket<Self>, cmd: u32, arg: usize) -> Result<i32> {
         match cmd {
             IPN_CHECK => Ok(IPN_CHECK_MAGIC),
             IPN_SETPERSIST_NETDEV
@@ -270,7 +269,11 @@ impl Family for Ipn {
             | IPN_CONN_NETDEV
             | IPN_JOIN_NETDEV
             | IPN_SETPERSIST => Err(EOPNOTSUPP),
-            _ => Err(ENOIOCTLCMD),
+            // Others are the policy's, then the socket core's.
+            _ => match sock.data().network() {
+                Some((net, port)) => net.policy.ioctl(&net, port, cmd, arg),
+                None => Err(ENOIOCTLCMD),
+            },
         }
     }
 

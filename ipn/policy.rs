@@ -351,6 +351,27 @@ impl PolicyRef {
     }
 }
 
+impl PolicyRef {
+    /// `ioctl`; `ENOIOCTLCMD` when the policy has none.
+    pub(crate) fn ioctl(
+        &self,
+        net: &Network,
+        port: Option<usize>,
+        cmd: u32,
+        arg: usize,
+    ) -> Result<i32> {
+        let f = self.vt().ioctl.ok_or(ENOIOCTLCMD)?;
+        let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
+        // SAFETY: As in `new_net`; `arg` is passed through as the caller gave it.
+        let ret = unsafe { f(Self::raw(net), port, cmd, arg) };
+        if ret < 0 {
+            Err(Error::from_errno(ret))
+        } else {
+            Ok(ret)
+        }
+    }
+}
+
 impl Drop for PolicyRef {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we hold one reference on the owner.

@@ -218,6 +218,8 @@ pub trait Policy: Sized + Send + Sync + 'static {
     fn new_port(_data: &Self::NetData, _port: usize) -> Result {
         Ok(())
     }
+    /// `port` is about to leave; it still receives.
+    fn pre_del_port(_data: &Self::NetData, _port: usize) {}
     /// `port` has left.
     fn del_port(_data: &Self::NetData, _port: usize) {}
     /// Delivers `skb` from `port` (`None`: not from a socket).
@@ -240,6 +242,11 @@ pub trait Policy: Sized + Send + Sync + 'static {
         _out: &mut OptOut,
     ) -> Result {
         Err(ENOPROTOOPT)
+    }
+    /// An `ioctl()` the core does not know; `arg` is the caller's argument
+    /// (often a user pointer: read it with `UserSlice`).
+    fn ioctl(_data: &Self::NetData, _port: Option<usize>, _cmd: u32, _arg: usize) -> Result<i32> {
+        Err(ENOIOCTLCMD)
     }
 }
 
@@ -307,6 +314,31 @@ impl<P: Policy> Adapter<P> {
         // SAFETY: As promised by ipn.ko.
         let data = unsafe { Self::data(net) };
         from_result(|| P::new_port(data, port_of(port).ok_or(EINVAL)?).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::predelport`.
+    unsafe extern "C" fn predelport(net: *mut IpnNetwork, port: c_int) {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        if let Some(p) = port_of(port) {
+            P::pre_del_port(data, p);
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by ipn.ko as `ipn_protocol::ioctl`.
+    unsafe extern "C" fn ioctl(
+        net: *mut IpnNetwork,
+        port: c_int,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_int {
+        // SAFETY: As promised by ipn.ko.
+        let data = unsafe { Self::data(net) };
+        from_result(|| P::ioctl(data, port_of(port), cmd, arg))
     }
 
     /// # Safety
@@ -402,12 +434,12 @@ impl<P: Policy> Registration<P> {
                 delnet: Some(Adapter::<P>::delnet),
                 resizenet: Some(Adapter::<P>::resizenet),
                 newport: Some(Adapter::<P>::newport),
-                predelport: None,
+                predelport: Some(Adapter::<P>::predelport),
                 delport: Some(Adapter::<P>::delport),
                 handlemsg: Some(Adapter::<P>::handlemsg),
                 setsockopt: Some(Adapter::<P>::setsockopt),
                 getsockopt: Some(Adapter::<P>::getsockopt),
-                ioctl: None,
+                ioctl: Some(Adapter::<P>::ioctl),
             },
             GFP_KERNEL,
         )?;

@@ -4535,6 +4535,12 @@ static int test_policy_duplicate_register(void)
 	MUST(expect_none(y, "y"));
 	MUST(expect_unload_refused("ipn_dummy_policy", "with an echo network"));
 
+	/* ioctls the core does not know go to the policy. */
+	EXPECT_EQ(ioctl(x, _IO('I', 250), 0), 1000 + opt_value(x, IPN_SO_PORT),
+		  "the policy's ioctl answers with 1000 + the caller's port");
+	EXPECT(ioctl(x, _IO('I', 251), 0) < 0 && errno == ENOTTY,
+	       "an ioctl nobody knows gives ENOTTY");
+
 	close(e);
 	close(x);
 	close(y);

@@ -24,9 +24,21 @@ static void echo_handlemsg(struct ipn_network *net, int port,
 	ipn_deliver(net, port, skb);
 }
 
+/* A private ioctl, to test that the core passes unknown ones on. */
+#define IPN_DUMMY_WHOAMI	_IO('I', 250)
+
+static int echo_ioctl(struct ipn_network *net, int port, unsigned int cmd,
+		      unsigned long arg)
+{
+	if (cmd != IPN_DUMMY_WHOAMI)
+		return -ENOIOCTLCMD;
+	return 1000 + port;
+}
+
 static const struct ipn_protocol echo_policy = {
 	.owner = THIS_MODULE,
 	.handlemsg = echo_handlemsg,
+	.ioctl = echo_ioctl,
 };
 
 static int __init echo_init(void)
