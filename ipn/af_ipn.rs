@@ -7,7 +7,8 @@
 //! state lives in a [`Node`], owned by the socket's `struct sock`.
 
 use crate::{
-    network::{Attach, NetParams, Network},
+    netdev::{Tap, IFNAMSIZ},
+    network::{Attach, DevPort, NetParams, Network, Port},
     policy::PolicyRef,
     socket::{
         self, msg_flags, Family, MsgHdr, Net, OptOut, OptVal, PollCtx, SockAddr, Socket,
@@ -18,7 +19,9 @@ use crate::{
 use kernel::{
     bindings, new_mutex,
     prelude::*,
+    sync::aref::ARef,
     sync::{Arc, Mutex},
+    uaccess::{UserPtr, UserSlice},
 };
 
 /// Where a socket stands.
@@ -40,7 +43,36 @@ struct NodeState {
     descr: KVec<u8>,
     /// Bound, so holding the manage (x) right on the network.
     manage: bool,
+    /// Interfaces this socket created; they go when it closes.
+    taps: KVec<TapPort>,
 }
+
+/// An interface created by a socket, on a port of its network.
+struct TapPort {
+    tap: Tap,
+    owner: Arc<DevPort>,
+    port: usize,
+}
+
+impl TapPort {
+    /// Takes the interface off its port, unregisters it and drops its
+    /// reference on the network. Process context.
+    fn destroy(self) {
+        let net = self.owner.net.clone();
+        // Its frames stop entering the network, then it leaves the port
+        // table: unregistering waits for every reference to the device,
+        // the tables' included.
+        self.owner.set_port(usize::MAX);
+        net.disconnect_port(self.port);
+        drop(self.tap);
+        net.put_user();
+    }
+}
+
+/// The `struct ifreq` of the interface ioctls: name, then flags.
+const IFREQ_LEN: usize = 40;
+const IFR_FLAGS: usize = 16;
+const CAP_NET_ADMIN: u32 = 12;
 
 /// The per-socket data of AF_IPN.
 #[pin_data]
@@ -115,7 +147,7 @@ impl Ipn {
         readable: bool,
         writable: bool,
     ) -> Result {
-        let port = net.connect_port(sock.sk(), st.want_port)?;
+        let port = net.connect_port(Port::Sock(ARef::from(sock.sk())), st.want_port)?;
         let mut shut = 0;
         if !readable {
             shut |= RCV_SHUTDOWN;
@@ -128,6 +160,52 @@ impl Ipn {
         }
         st.conn = Conn::Connected(net, port);
         Ok(())
+    }
+}
+
+impl Ipn {
+    /// `IPN_CONN_NETDEV`: connects an interface of the host to the network.
+    fn conn_netdev(sock: &Socket<Self>, arg: usize) -> Result {
+        let user = UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN);
+        let (mut reader, mut writer) = user.reader_writer();
+        let mut ifr = [0u8; IFREQ_LEN];
+        reader.read_slice(&mut ifr)?;
+        let flags = u16::from_ne_bytes([ifr[IFR_FLAGS], ifr[IFR_FLAGS + 1]]);
+        let node = sock.data();
+        let mut st = node.state.lock();
+        let net = match &st.conn {
+            Conn::Bound(n) | Conn::Connected(n, _) if st.manage => n.clone(),
+            Conn::Bound(_) | Conn::Connected(..) => return Err(EPERM),
+            _ => return Err(ENOTCONN),
+        };
+        // In the user namespace that owns the socket's network namespace.
+        if !sock.sk().net_capable(CAP_NET_ADMIN) {
+            return Err(EPERM);
+        }
+        match flags & (IPN_NODEFLAG_TAP | IPN_NODEFLAG_GRAB) {
+            IPN_NODEFLAG_TAP => {}
+            IPN_NODEFLAG_GRAB => return Err(EOPNOTSUPP),
+            _ => return Err(EINVAL),
+        }
+        let mut name = [0u8; IFNAMSIZ];
+        name.copy_from_slice(&ifr[..IFNAMSIZ]);
+        st.taps.reserve(1, GFP_KERNEL)?;
+        let owner = DevPort::new(net.clone())?;
+        let tap = Tap::create(sock.sk(), &name, net.params.mtu, owner.clone())?;
+        net.add_user();
+        let port = match net.connect_port(Port::Dev(tap.dev_ref()), None) {
+            Ok(p) => p,
+            Err(e) => {
+                drop(tap);
+                net.put_user();
+                return Err(e);
+            }
+        };
+        owner.set_port(port);
+        ifr[..IFNAMSIZ].copy_from_slice(&tap.dev().name());
+        st.taps.push(TapPort { tap, owner, port }, GFP_KERNEL)?;
+        // The caller learns the name the interface got ("ipn%d").
+        writer.write_slice(&ifr)
     }
 }
 
@@ -154,6 +232,7 @@ impl Family for Ipn {
                     path: NetPath::empty(),
                     descr: KVec::new(),
                     manage: false,
+                    taps: KVec::new(),
                 }),
             }),
             GFP_KERNEL,
@@ -162,7 +241,16 @@ impl Family for Ipn {
 
     fn release(sock: &Socket<Self>) {
         let node = sock.data();
-        let conn = core::mem::replace(&mut node.state.lock().conn, Conn::Closed);
+        let (conn, taps) = {
+            let mut st = node.state.lock();
+            (
+                core::mem::replace(&mut st.conn, Conn::Closed),
+                core::mem::take(&mut st.taps),
+            )
+        };
+        for t in taps {
+            t.destroy();
+        }
         match conn {
             Conn::Connected(net, port) => {
                 net.disconnect_port(port);
@@ -264,11 +352,10 @@ impl Family for Ipn {
     fn ioctl(sock: &Socket<Self>, cmd: u32, arg: usize) -> Result<i32> {
         match cmd {
             IPN_CHECK => Ok(IPN_CHECK_MAGIC),
-            IPN_SETPERSIST_NETDEV
-            | IPN_CLRPERSIST_NETDEV
-            | IPN_CONN_NETDEV
-            | IPN_JOIN_NETDEV
-            | IPN_SETPERSIST => Err(EOPNOTSUPP),
+            IPN_CONN_NETDEV => Self::conn_netdev(sock, arg).map(|()| 0),
+            IPN_SETPERSIST_NETDEV | IPN_CLRPERSIST_NETDEV | IPN_JOIN_NETDEV | IPN_SETPERSIST => {
+                Err(EOPNOTSUPP)
+            }
             // Others are the policy's, then the socket core's.
             _ => match sock.data().network() {
                 Some((net, port)) => net.policy.ioctl(&net, port, cmd, arg),

@@ -27,6 +27,13 @@ void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
 int ipn_glue_request_policy(int family, int protocol);
 
+struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
+				       unsigned int frame_len, void *owner,
+				       int *err);
+void ipn_glue_tap_destroy(struct net_device *dev);
+void ipn_glue_netdev_name(struct net_device *dev, char *name);
+void ipn_glue_netdev_rx(struct net_device *dev, struct sk_buff *skb);
+
 extern const unsigned long ipn_glue_layout[];
 extern const unsigned int ipn_glue_layout_len;
 

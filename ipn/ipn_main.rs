@@ -9,6 +9,7 @@
 mod af_ipn;
 pub mod fsnode;
 mod hub;
+pub mod netdev;
 mod network;
 pub mod policy;
 pub mod policy_api;

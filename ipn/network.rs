@@ -5,13 +5,14 @@
 
 use crate::{
     fsnode::FsNode,
+    netdev::{DevOwner, NetDev},
     policy::PolicyRef,
     rcu_cell::RcuCell,
     skbuff::SkBuff,
     socket::{Sock, RCV_SHUTDOWN},
     uapi::*,
 };
-use core::sync::atomic::AtomicPtr;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::{
     ffi::c_void,
     new_mutex, new_poll_condvar,
@@ -42,9 +43,38 @@ impl Default for NetParams {
     }
 }
 
+/// What sits on a port: a socket, or an interface of the host.
+#[derive(Clone)]
+pub(crate) enum Port {
+    Sock(ARef<Sock>),
+    Dev(ARef<NetDev>),
+}
+
+impl Port {
+    /// Whether it takes messages (a socket may be shut for reading).
+    fn reading(&self) -> bool {
+        match self {
+            Port::Sock(sk) => sk.shutdown_mask() & RCV_SHUTDOWN == 0,
+            Port::Dev(_) => true,
+        }
+    }
+
+    /// Queues `skb`, bounded by `limit` messages for a socket; an interface
+    /// has its own backlog. Never sleeps.
+    fn queue(&self, skb: SkBuff, limit: u32) -> bool {
+        match self {
+            Port::Sock(sk) => sk.queue_rcv(skb, limit).is_ok(),
+            Port::Dev(dev) => {
+                dev.rx(skb);
+                true
+            }
+        }
+    }
+}
+
 /// The port table, read under RCU for every message. Slot `i` is port `i`.
 pub(crate) struct Ports {
-    pub(crate) slots: KVec<Option<ARef<Sock>>>,
+    pub(crate) slots: KVec<Option<Port>>,
 }
 
 impl Ports {
@@ -240,6 +270,11 @@ impl Network {
         })
     }
 
+    /// Takes a user reference (an interface on the network).
+    pub(crate) fn add_user(&self) {
+        self.state.lock().users += 1;
+    }
+
     /// The current task's (read, write) rights on the network's node.
     pub(crate) fn rights(self: &Arc<Self>) -> Result<(bool, bool)> {
         let nets = NETWORKS.lock();
@@ -308,8 +343,8 @@ impl Network {
         Ok(new)
     }
 
-    /// Connects `sk` at port `want` (or the first free one).
-    pub(crate) fn connect_port(&self, sk: &Sock, want: Option<usize>) -> Result<usize> {
+    /// Connects `port` at number `want` (or the first free one).
+    pub(crate) fn connect_port(&self, port_obj: Port, want: Option<usize>) -> Result<usize> {
         let mut st = self.state.lock();
         let port = match want {
             Some(p) if p >= st.taken.len() => return Err(EINVAL),
@@ -318,7 +353,7 @@ impl Network {
             None => st.taken.iter().position(|t| !*t).ok_or(ENOSPC)?,
         };
         let mut new = self.snapshot(st.taken.len())?;
-        new.slots[port] = Some(ARef::from(sk));
+        new.slots[port] = Some(port_obj);
         self.policy.new_port(self, port)?;
         if let Err(e) = self.ports.replace(new) {
             self.policy.del_port(self, port);
@@ -386,8 +421,9 @@ impl Network {
         let limit = self.params.msgpool;
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
+        // Interfaces have their own backlog and never hold senders back.
         ports.slots.iter().enumerate().all(|(i, slot)| match slot {
-            Some(sk) if i != from && reading(sk) => sk.rcv_qlen() < limit,
+            Some(p @ Port::Sock(sk)) if i != from && p.reading() => sk.rcv_qlen() < limit,
             _ => true,
         })
     }
@@ -411,12 +447,23 @@ impl Network {
         }
     }
 
+    /// Hands a frame that the interface on `from` transmitted to the policy.
+    /// Runs in BH context and never waits: in a lossless network a frame
+    /// that some reader has no room for is dropped and counted.
+    pub(crate) fn deliver_from_dev(&self, from: usize, skb: SkBuff) -> bool {
+        if self.lossless() && !self.has_room(from) {
+            return false;
+        }
+        self.deliver(Some(from), skb);
+        true
+    }
+
     /// Queues `skb` to `port` if it is connected and reading. Never sleeps.
     pub(crate) fn deliver_to(&self, port: usize, skb: SkBuff) -> bool {
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
         match ports.slots.get(port) {
-            Some(Some(sk)) if reading(sk) => sk.queue_rcv(skb, self.limit()).is_ok(),
+            Some(Some(p)) if p.reading() => p.queue(skb, self.limit()),
             _ => false,
         }
     }
@@ -428,14 +475,15 @@ impl Network {
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
         for (i, slot) in ports.slots.iter().enumerate() {
-            let Some(sk) = slot else { continue };
-            if Some(i) == except || !reading(sk) {
+            let Some(p) = slot else { continue };
+            if Some(i) == except || !p.reading() {
                 continue;
             }
-            match skb.clone_atomic() {
-                // A full queue counts the drop itself; the clone is freed here.
-                Ok(c) => drop(sk.queue_rcv(c, limit)),
-                Err(_) => sk.count_drop(),
+            match (skb.clone_atomic(), p) {
+                // A full queue counts the drop itself.
+                (Ok(c), _) => drop(p.queue(c, limit)),
+                (Err(_), Port::Sock(sk)) => sk.count_drop(),
+                (Err(_), Port::Dev(_)) => {}
             }
         }
     }
@@ -448,7 +496,33 @@ impl Network {
     }
 }
 
-/// Whether `sk` still takes messages.
-fn reading(sk: &Sock) -> bool {
-    sk.shutdown_mask() & RCV_SHUTDOWN == 0
+/// The owner of an interface on a port: its transmitted frames enter the
+/// network there.
+pub(crate) struct DevPort {
+    pub(crate) net: Arc<Network>,
+    /// The port, once connected (`usize::MAX` before).
+    port: AtomicUsize,
+}
+
+impl DevPort {
+    pub(crate) fn new(net: Arc<Network>) -> Result<Arc<Self>> {
+        Ok(Arc::new(
+            Self {
+                net,
+                port: AtomicUsize::new(usize::MAX),
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    pub(crate) fn set_port(&self, port: usize) {
+        self.port.store(port, Ordering::Release);
+    }
+}
+
+impl DevOwner for DevPort {
+    fn xmit(&self, skb: SkBuff) -> bool {
+        let port = self.port.load(Ordering::Acquire);
+        port != usize::MAX && self.net.deliver_from_dev(port, skb)
+    }
 }

@@ -291,6 +291,12 @@ impl Sock {
         }
     }
 
+    /// The sock's network namespace, for creating devices in it.
+    pub(crate) fn net_raw(&self) -> *mut bindings::net {
+        // SAFETY: `self` is valid; its namespace lives at least as long.
+        unsafe { bindings::sock_net(self.raw()) }
+    }
+
     /// Whether the credentials of the socket's opener have `cap` in the
     /// user namespace that owns the socket's network namespace.
     pub fn net_capable(&self, cap: u32) -> bool {

@@ -54,6 +54,8 @@ pub(crate) const IPN_CONN_NETDEV: u32 = iow(202);
 pub(crate) const IPN_JOIN_NETDEV: u32 = iow(203);
 pub(crate) const IPN_SETPERSIST: u32 = iow(204);
 pub(crate) const IPN_CHECK_MAGIC: i32 = 0x49504e;
+pub(crate) const IPN_NODEFLAG_TAP: u16 = 0x10;
+pub(crate) const IPN_NODEFLAG_GRAB: u16 = 0x20;
 
 /// `sizeof(struct sockaddr_un)`: family plus 108 bytes of path.
 pub(crate) const SOCKADDR_UN_LEN: usize = 110;

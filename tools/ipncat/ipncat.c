@@ -3,19 +3,23 @@
  * ipncat: join an IPN network and relay messages between it and stdio.
  *
  *   ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]
- *          [-s msgpoolsize] [-M mode] [-L] PATH
+ *          [-s msgpoolsize] [-M mode] [-L] [-T ifname] PATH
  *
  * Each read from standard input (a line, on a terminal or a pipe fed line
  * by line) is sent as one message; each message received is written to
  * standard output.  -b binds first, creating the network if needed (the
  * proposal's peer-to-peer idiom: bind + connect).  -r only receives, -w
- * only sends.  -L makes a network created here lossless.
+ * only sends.  -L makes a network created here lossless.  -T binds and
+ * creates a tap interface IFNAME ("" for ipn%d) on the network, prints its
+ * name and keeps it until killed (needs CAP_NET_ADMIN).
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,7 +29,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]\n"
-		"              [-s msgpoolsize] [-M mode] [-L] PATH\n");
+		"              [-s msgpoolsize] [-M mode] [-L] [-T ifname] PATH\n");
 	exit(2);
 }
 
@@ -41,11 +45,12 @@ int main(int argc, char **argv)
 {
 	int do_bind = 0, rx = 1, tx = 1, quiet = 0, proto = IPN_ANY;
 	int mtu = 0, numnodes = 0, pool = 0, mode = -1, flags = 0;
+	const char *tap = NULL;
 	struct sockaddr_un sun = { .sun_family = AF_IPN };
 	static char buf[65536];
 	int opt, s;
 
-	while ((opt = getopt(argc, argv, "brwqp:m:n:s:M:L")) != -1) {
+	while ((opt = getopt(argc, argv, "brwqp:m:n:s:M:LT:")) != -1) {
 		switch (opt) {
 		case 'b': do_bind = 1; break;
 		case 'r': tx = 0; break;
@@ -57,6 +62,7 @@ int main(int argc, char **argv)
 		case 's': pool = atoi(optarg); break;
 		case 'M': mode = (int)strtol(optarg, NULL, 8); break;
 		case 'L': flags |= IPN_FLAG_LOSSLESS; break;
+		case 'T': tap = optarg; do_bind = 1; break;
 		default: usage();
 		}
 	}
@@ -82,6 +88,21 @@ int main(int argc, char **argv)
 	if (do_bind && bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		perror("ipncat: bind");
 		return 1;
+	}
+	if (tap) {
+		struct ifreq ifr = { .ifr_flags = IPN_NODEFLAG_TAP };
+
+		if (strlen(tap) >= IFNAMSIZ)
+			usage();
+		strcpy(ifr.ifr_name, tap);
+		if (ioctl(s, IPN_CONN_NETDEV, &ifr) < 0) {
+			perror("ipncat: IPN_CONN_NETDEV");
+			return 1;
+		}
+		printf("%s\n", ifr.ifr_name);
+		fflush(stdout);
+		for (;;)
+			pause();
 	}
 	if (connect(s, do_bind ? NULL : (struct sockaddr *)&sun,
 		    do_bind ? 0 : sizeof(sun)) < 0) {
