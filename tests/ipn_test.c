@@ -42,6 +42,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
+#include <net/if.h>
 #include <sys/klog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -764,6 +765,159 @@ static int test_ioctl_check(void)
 	c = TRY(net_join(p));
 	EXPECT_EQ(ioctl(c, IPN_CHECK, 0), IPN_CHECK_MAGIC,
 		  "IPN_CHECK on a connected socket");
+	return 0;
+}
+
+/* IPN_CONN_NETDEV: create a tap on the network of @s; fills @name. */
+static int conn_tap(int s, const char *want, short flags, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", want);
+	ifr.ifr_flags = flags;
+	if (ioctl(s, IPN_CONN_NETDEV, &ifr) < 0)
+		return -1;
+	if (name)
+		snprintf(name, IFNAMSIZ, "%s", ifr.ifr_name);
+	return 0;
+}
+
+static bool iface_exists(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static int test_tap_create(void)
+{
+	const char *p = tpath("net");
+	char name[IFNAMSIZ];
+	int b, b2;
+
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipntest0", IPN_NODEFLAG_TAP, name));
+	EXPECT(!strcmp(name, "ipntest0"), "interface named %s", name);
+	EXPECT(iface_exists("ipntest0"), "no /sys/class/net/ipntest0");
+	/* An empty name gives ipn%d, and the caller learns it. */
+	TRY(conn_tap(b, "", IPN_NODEFLAG_TAP, name));
+	EXPECT(!strncmp(name, "ipn", 3) && name[3] >= '0' && name[3] <= '9',
+	       "default name %s", name);
+	EXPECT(iface_exists(name), "no /sys/class/net/%s", name);
+	/* A taken name. */
+	b2 = TRY(ipn_socket());
+	TRY(ipn_bind(b2, p));
+	EXPECT_ERRNO(conn_tap(b2, "ipntest0", IPN_NODEFLAG_TAP, NULL), EEXIST,
+		     "a second interface named ipntest0");
+	close(b2);
+	/* The interfaces go with the socket that made them. */
+	close(b);
+	usleep(300 * 1000);
+	EXPECT(!iface_exists("ipntest0"), "ipntest0 outlived its socket");
+	EXPECT(!iface_exists(name), "%s outlived its socket", name);
+	return 0;
+}
+
+static int tap_unprivileged_child(void *arg)
+{
+	const char *p = arg;
+	int b;
+
+	MUST(become_nobody());
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	EXPECT_ERRNO(conn_tap(b, "ipnnobody", IPN_NODEFLAG_TAP, NULL), EPERM,
+		     "IPN_CONN_NETDEV without CAP_NET_ADMIN");
+	return 0;
+}
+
+static int test_tap_errors(void)
+{
+	const char *p = tpath("net");
+	int s, b, c;
+
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(conn_tap(s, "ipnx", IPN_NODEFLAG_TAP, NULL), ENOTCONN,
+		     "IPN_CONN_NETDEV on an unbound socket");
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	c = TRY(net_join(p));
+	EXPECT_ERRNO(conn_tap(c, "ipnx", IPN_NODEFLAG_TAP, NULL), EPERM,
+		     "IPN_CONN_NETDEV on a socket that only connected");
+	EXPECT_ERRNO(conn_tap(b, "ipnx", 0, NULL), EINVAL,
+		     "IPN_CONN_NETDEV without TAP or GRAB");
+	EXPECT_ERRNO(conn_tap(b, "ipnx", IPN_NODEFLAG_TAP | IPN_NODEFLAG_GRAB,
+			      NULL), EINVAL, "IPN_CONN_NETDEV with TAP and GRAB");
+	EXPECT_ERRNO(conn_tap(b, "bad name", IPN_NODEFLAG_TAP, NULL), EINVAL,
+		     "IPN_CONN_NETDEV with an invalid name");
+	EXPECT_ERRNO(ioctl(b, IPN_CONN_NETDEV, (void *)8), EFAULT,
+		     "IPN_CONN_NETDEV with a bad pointer");
+	EXPECT(!iface_exists("ipnx"), "ipnx exists after failed attempts");
+	MUST(reap(TRY(spawn(tap_unprivileged_child, (void *)tpath("nobody"))),
+		  "unprivileged process"));
+	return 0;
+}
+
+static long iface_stat(const char *name, const char *stat)
+{
+	char path[96], buf[32];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", name,
+		 stat);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = atol(buf);
+		fclose(f);
+	}
+	return v;
+}
+
+static int iface_up(const char *name)
+{
+	struct ifreq ifr;
+	int s, ret;
+
+	s = TRY(socket(AF_INET, SOCK_DGRAM, 0));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return ret;
+}
+
+/* A tap is a port: frames that sockets send reach its host stack. */
+static int test_tap_port(void)
+{
+	static const unsigned char frame[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01,
+		0x88, 0xb5, 'h', 'e', 'l', 'l', 'o',
+	};
+	const char *p = tpath("net");
+	long before;
+	int b, c;
+
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true,
+						 .numnodes = 2 }));
+	TRY(conn_tap(b, "ipntest1", IPN_NODEFLAG_TAP, NULL));
+	c = TRY(net_join(p));
+	/* The tap holds one of the two ports. */
+	EXPECT_ERRNO(net_join(p), ENOSPC, "a third port on a 2-port network");
+	TRY(iface_up("ipntest1"));
+	before = iface_stat("ipntest1", "rx_packets");
+	EXPECT_EQ(send(c, frame, sizeof(frame), 0), (ssize_t)sizeof(frame),
+		  "send to the tap's network");
+	usleep(100 * 1000);
+	EXPECT_EQ(iface_stat("ipntest1", "rx_packets"), before + 1,
+		  "rx_packets of the tap after one frame");
+	close(c);
+	close(b);
 	return 0;
 }
 
@@ -4569,6 +4723,9 @@ static const struct test tests[] = {
 	TEST(socket_bad_type),
 	TEST(socket_bad_protocol),
 	TEST(ioctl_check),
+	TEST(tap_create),
+	TEST(tap_errors),
+	TEST(tap_port),
 
 	TEST(bind_bad_addrlen),
 	TEST(bind_bad_family),

@@ -18,7 +18,8 @@ for b in "$IPN_TOP"/build/bin/*; do
 done
 cp "$IPN_TOP/tests/guest-init" "$root/init"
 cp "$IPN_TOP/tests/demo.sh" "$root/bin/ipn-demo"
-chmod +x "$root/init" "$root/bin/ipn-demo"
+cp "$IPN_TOP/tests/netns.sh" "$root/bin/ipn-netns-test"
+chmod +x "$root/init" "$root/bin/ipn-demo" "$root/bin/ipn-netns-test"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
