@@ -646,12 +646,30 @@ static int delayed_recv_fn(void *arg)
 /* The ABI and socket()                                                 */
 /* ------------------------------------------------------------------ */
 
+/* A value of the ABI: the header's, and what the ABI says it is. */
+struct constant {
+	const char *name;
+	long long got, want;
+};
+
+static int check_constants(const struct constant *c, size_t n)
+{
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].got != c[i].want) {
+			diag("%s is %#llx, the ABI says %#llx", c[i].name,
+			     c[i].got, c[i].want);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
 static int test_uapi_constants(void)
 {
-	static const struct {
-		const char *name;
-		long long got, want;
-	} c[] = {
+	static const struct constant c[] = {
 		{ "AF_IPN", AF_IPN, 46 },
 		{ "PF_IPN", PF_IPN, 46 },
 		{ "IPN_ANY", IPN_ANY, 0 },
@@ -679,17 +697,8 @@ static int test_uapi_constants(void)
 		{ "sizeof(struct sockaddr_un)",
 		  (long long)sizeof(struct sockaddr_un), 110 },
 	};
-	unsigned int i;
-	int ret = 0;
 
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		if (c[i].got != c[i].want) {
-			diag("%s is %#llx, the ABI says %#llx", c[i].name,
-			     c[i].got, c[i].want);
-			ret = -1;
-		}
-	}
-	return ret;
+	return check_constants(c, ARRAY_SIZE(c));
 }
 
 static int test_socket_create(void)
@@ -3630,10 +3639,7 @@ static int expect_unload_refused(const char *name, const char *what)
 
 static int test_switch_uapi_constants(void)
 {
-	static const struct {
-		const char *name;
-		long long got, want;
-	} c[] = {
+	static const struct constant c[] = {
 		{ "IPN_VDESWITCH", IPN_VDESWITCH, 2 },
 		{ "IPN_VDESWITCH_L3", IPN_VDESWITCH_L3, 3 },
 		{ "IPN_SWITCH_PORT_VLAN", IPN_SWITCH_PORT_VLAN, 1 },
@@ -3663,17 +3669,8 @@ static int test_switch_uapi_constants(void)
 		  (long long)offsetof(struct ipn_switch_port_stats, tx_drops),
 		  48 },
 	};
-	unsigned int i;
-	int ret = 0;
 
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		if (c[i].got != c[i].want) {
-			diag("%s is %#llx, the ABI says %#llx", c[i].name,
-			     c[i].got, c[i].want);
-			ret = -1;
-		}
-	}
-	return ret;
+	return check_constants(c, ARRAY_SIZE(c));
 }
 
 static int test_switch_autoload(void)
