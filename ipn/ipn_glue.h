@@ -34,6 +34,10 @@ void ipn_glue_tap_destroy(struct net_device *dev);
 void ipn_glue_netdev_name(struct net_device *dev, char *name);
 void ipn_glue_netdev_rx(struct net_device *dev, struct sk_buff *skb);
 
+/* Implemented in Rust (netdev.rs), called by the tap's ops. */
+bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);
+void ipn_netdev_release(void *owner);
+
 extern const unsigned long ipn_glue_layout[];
 extern const unsigned int ipn_glue_layout_len;
 

@@ -15,10 +15,6 @@ struct ipn_tap_priv {
 	void *owner;
 };
 
-/* Implemented in Rust (netdev.rs). */
-bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);
-void ipn_netdev_release(void *owner);
-
 static netdev_tx_t ipn_tap_start_xmit(struct sk_buff *skb,
 				      struct net_device *dev)
 {

@@ -36,12 +36,14 @@
 /*
  * Options that work after bind() or connect().
  */
-#define IPN_SO_PORT		0	/* int: port to take at connect (before
-					 * connect), or the port held (get) */
+/* int: port to take at connect (before connect), or the port held (get) */
+#define IPN_SO_PORT		0
 #define IPN_SO_DESCR		1	/* string, up to IPN_DESCRLEN bytes */
-#define IPN_SO_CHANGE_NUMNODES	2	/* int: resize the port table; needs
-					 * manage (x) rights; EADDRINUSE when
-					 * shrinking over busy ports */
+/*
+ * int: resize the port table; needs manage (x) rights; EADDRINUSE when
+ * shrinking over busy ports
+ */
+#define IPN_SO_CHANGE_NUMNODES	2
 #define IPN_SO_HANDLE_OOB	3	/* reserved: out-of-band messages */
 #define IPN_SO_WANT_OOB_NUMNODES 4	/* reserved: reader/writer notices */
 
@@ -55,8 +57,8 @@
 #define IPN_SO_NUMNODES		(IPN_SO_PREBIND | 1)	/* int, default 32 */
 #define IPN_SO_MSGPOOLSIZE	(IPN_SO_PREBIND | 2)	/* int, default 8 */
 #define IPN_SO_FLAGS		(IPN_SO_PREBIND | 3)	/* int, IPN_FLAG_* */
-#define IPN_SO_MODE		(IPN_SO_PREBIND | 4)	/* int, default 0777
-							 * masked by umask */
+/* int, default 0777 masked by umask */
+#define IPN_SO_MODE		(IPN_SO_PREBIND | 4)
 
 #define IPN_DESCRLEN		128
 #define IPN_PORTNO_ANY		-1
@@ -69,8 +71,8 @@
 
 /* IPN_SO_FLAGS */
 #define IPN_FLAG_LOSSLESS	1	/* senders wait for the slowest reader */
-#define IPN_FLAG_EXCL		2	/* bind fails with EEXIST if the network
-					 * already exists */
+/* bind fails with EEXIST if the network already exists */
+#define IPN_FLAG_EXCL		2
 #define IPN_FLAG_FLEXMTU	4	/* reserved */
 #define IPN_FLAG_MASK		(IPN_FLAG_LOSSLESS | IPN_FLAG_EXCL | \
 				 IPN_FLAG_FLEXMTU)
@@ -116,22 +118,21 @@
  * trunk VLANs.  A frame leaves a port untagged if its VLAN is the port's
  * pvid, tagged if it is one of its trunk VLANs, and not at all otherwise.
  */
-#define IPN_SWITCH_PORT_VLAN	1	/* set/get struct ipn_switch_vlan: pvid
-					 * of port (get: fill in .port) */
+/* set/get struct ipn_switch_vlan: pvid of port (get: fill in .port) */
+#define IPN_SWITCH_PORT_VLAN	1
 #define IPN_SWITCH_TRUNK_ADD	2	/* set struct ipn_switch_vlan */
 #define IPN_SWITCH_TRUNK_DEL	3	/* set struct ipn_switch_vlan */
-#define IPN_SWITCH_PORT_TRUNKS	4	/* get: put the port (int) in the
-					 * buffer; returns its trunk VIDs as
-					 * __u16[] */
-#define IPN_SWITCH_AGING	5	/* set/get int: seconds, 1..1000000,
-					 * default 300 */
-#define IPN_SWITCH_FLUSH	6	/* set int: forget the MACs learnt on
-					 * a port, or on all with -1 */
-#define IPN_SWITCH_MAXENTRIES	7	/* set/get int: table size, 8..65536,
-					 * default 4096 */
+/* get: put the port (int) in the buffer; returns its trunk VIDs as __u16[] */
+#define IPN_SWITCH_PORT_TRUNKS	4
+/* set/get int: seconds, 1..1000000, default 300 */
+#define IPN_SWITCH_AGING	5
+/* set int: forget the MACs learnt on a port, or on all with -1 */
+#define IPN_SWITCH_FLUSH	6
+/* set/get int: table size, 8..65536, default 4096 */
+#define IPN_SWITCH_MAXENTRIES	7
 #define IPN_SWITCH_MACTABLE	8	/* get struct ipn_switch_fdb_entry[] */
-#define IPN_SWITCH_PORT_STATS	9	/* get struct ipn_switch_port_stats[],
-					 * one per connected port */
+/* get struct ipn_switch_port_stats[], one per connected port */
+#define IPN_SWITCH_PORT_STATS	9
 
 #define IPN_SWITCH_AGING_DEFAULT	300
 #define IPN_SWITCH_MAXENTRIES_DEFAULT	4096
