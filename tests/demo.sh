@@ -31,5 +31,21 @@ echo "late consumer got:  $(tr '\n' ' ' </tmp/late.log)"
 say "3. The network is a filesystem node; its permissions are the access control"
 ls -l /tmp/hub /tmp/stream
 rm -f /tmp/hub /tmp/stream
+
+say "4. Two network namespaces, as two VMs would, on an IPN Ethernet switch"
+pids=""
+for i in 1 2; do
+	unshare -n sh -c "ip link set lo up; exec ipncat -q -p 2 -T eth0 /tmp/switch" >/dev/null &
+	pids="$pids $!"
+	sleep 1
+	nsenter -t $! -n ip link set eth0 up
+	nsenter -t $! -n ip addr add 10.99.0.$i/24 dev eth0
+	echo "namespace $i: eth0 $(nsenter -t $! -n ip link show eth0 | awk '/ether/ {print $2}'), 10.99.0.$i"
+done
+set -- $pids
+nsenter -t "$1" -n ping -c 3 10.99.0.2
+kill $pids
+wait 2>/dev/null || true
+rm -f /tmp/switch
 echo
 echo "IPN demo done."
