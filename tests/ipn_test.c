@@ -901,8 +901,11 @@ static int iface_up(const char *name)
 	return ret;
 }
 
-/* A tap is a port: frames that sockets send reach its host stack. */
-static int test_tap_port(void)
+/*
+ * A tap is a port: frames that sockets send reach its host stack, through
+ * the hub (@proto 1) or the switch (2).
+ */
+static int tap_port(int proto)
 {
 	static const unsigned char frame[] = {
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01,
@@ -912,12 +915,14 @@ static int test_tap_port(void)
 	long before;
 	int b, c;
 
-	b = TRY(net_create(p, &(struct netopts){ .bind_only = true,
+	b = TRY(net_create_proto(p, proto, &(struct netopts){
+						 .bind_only = true,
 						 .numnodes = 2 }));
 	TRY(conn_tap(b, "ipntest1", IPN_NODEFLAG_TAP, NULL));
-	c = TRY(net_join(p));
+	c = TRY(net_join_proto(p, proto));
 	/* The tap holds one of the two ports. */
-	EXPECT_ERRNO(net_join(p), ENOSPC, "a third port on a 2-port network");
+	EXPECT_ERRNO(net_join_proto(p, proto), ENOSPC,
+		     "a third port on a 2-port network");
 	TRY(iface_up("ipntest1"));
 	before = iface_stat("ipntest1", "rx_packets");
 	EXPECT_EQ(send(c, frame, sizeof(frame), 0), (ssize_t)sizeof(frame),
@@ -928,6 +933,16 @@ static int test_tap_port(void)
 	close(c);
 	close(b);
 	return 0;
+}
+
+static int test_tap_port(void)
+{
+	return tap_port(IPN_BROADCAST);
+}
+
+static int test_tap_port_switch(void)
+{
+	return tap_port(IPN_VDESWITCH);
 }
 
 /* ------------------------------------------------------------------ */
@@ -4723,6 +4738,7 @@ static const struct test tests[] = {
 	TEST(tap_create),
 	TEST(tap_errors),
 	TEST(tap_port),
+	TEST(tap_port_switch),
 
 	TEST(bind_bad_addrlen),
 	TEST(bind_bad_family),
