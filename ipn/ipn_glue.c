@@ -119,6 +119,16 @@ int ipn_glue_request_policy(int family, int protocol)
 	return request_module("net-pf-%d-proto-%d", family, protocol);
 }
 
+void ipn_glue_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void ipn_glue_bh_enable(void)
+{
+	local_bh_enable();
+}
+
 void ipn_glue_state_change(struct sock *sk)
 {
 	sk->sk_state_change(sk);

@@ -26,6 +26,8 @@ int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
 int ipn_glue_request_policy(int family, int protocol);
+void ipn_glue_bh_disable(void);
+void ipn_glue_bh_enable(void);
 
 struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				       unsigned int frame_len, void *owner,

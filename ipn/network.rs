@@ -9,7 +9,7 @@ use crate::{
     policy::PolicyRef,
     rcu_cell::RcuCell,
     skbuff::SkBuff,
-    socket::{Sock, RCV_SHUTDOWN},
+    socket::{BhGuard, Sock, RCV_SHUTDOWN},
     uapi::*,
 };
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
@@ -438,8 +438,10 @@ impl Network {
         }
     }
 
-    /// Hands `skb`, sent from `from`, to the network's policy.
+    /// Hands `skb`, sent from `from`, to the network's policy. Policies
+    /// always run under RCU with bottom halves off, whatever the origin.
     pub(crate) fn deliver(&self, from: Option<usize>, skb: SkBuff) {
+        let _bh = BhGuard::new();
         let _guard = rcu::read_lock();
         if let Some(skb) = self.policy.handle_msg(self, from, skb) {
             // A policy without `handlemsg` is a hub.

@@ -200,7 +200,7 @@ impl OptIn {
 /// A delivery policy.
 ///
 /// Callbacks other than [`Policy::handle_msg`] run in process context and
-/// may sleep; `handle_msg` runs under RCU, maybe in softirq context and on
+/// may sleep; `handle_msg` runs under RCU with bottom halves disabled, on
 /// several CPUs at once, and must not sleep.
 pub trait Policy: Sized + Send + Sync + 'static {
     /// The protocol number (`socket(AF_IPN, SOCK_RAW, PROTOCOL)`).

@@ -49,6 +49,8 @@ extern "C" {
     fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
+    fn ipn_glue_bh_disable();
+    fn ipn_glue_bh_enable();
     static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
     static ipn_glue_layout_len: c_uint;
 }
@@ -136,6 +138,37 @@ pub mod msg_flags {
     pub const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
     /// `MSG_EOR`.
     pub const EOR: u32 = bindings::MSG_EOR;
+}
+
+/// Bottom halves (softirqs) disabled on this CPU while it lives.
+///
+/// Delivery runs with BH off whether it starts in a socket's `sendmsg()`
+/// or in a device's transmit path, as the kernel's own transmit paths do:
+/// `netif_rx()` then queues without running softirqs on the spot, where
+/// they could re-enter a policy that holds its lock.
+pub struct BhGuard(PhantomData<*mut ()>);
+
+impl BhGuard {
+    /// Disables bottom halves until the guard is dropped. Nests.
+    pub fn new() -> Self {
+        // SAFETY: Paired with the enable in `drop`, on this CPU: the guard is
+        // neither `Send` nor `Sync`.
+        unsafe { ipn_glue_bh_disable() };
+        Self(PhantomData)
+    }
+}
+
+impl Default for BhGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for BhGuard {
+    fn drop(&mut self) {
+        // SAFETY: Paired with `new`.
+        unsafe { ipn_glue_bh_enable() };
+    }
 }
 
 /// A network namespace (`struct net`).

@@ -34,10 +34,10 @@ struct ipn_network;
  * @newport: @port connects.  Process context; an error fails the connect.
  * @predelport: @port is about to leave; it still receives.
  * @delport: @port has left; no message reaches it any more.
- * @handlemsg: deliver @skb, sent from @port (or from an interface), using
- *	ipn_deliver() and ipn_deliver_all_but().  Called in any context under
- *	rcu_read_lock(), possibly on several CPUs at once: must not sleep.
- *	Consumes @skb.
+ * @handlemsg: deliver @skb, sent from @port, using ipn_deliver() and
+ *	ipn_deliver_all_but().  Called under rcu_read_lock() with bottom
+ *	halves disabled, from a socket's sendmsg() or an interface's transmit
+ *	path, possibly on several CPUs at once: must not sleep.  Consumes @skb.
  * @setsockopt: option @optname at level = the protocol number, from the
  *	socket on @port (-1 when only bound).  @manage tells whether the
  *	socket holds the manage (x) right.  Process context.
