@@ -45,8 +45,12 @@ clippy:
 
 # FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for every new
 # file; rust/helpers/net/ is already listed under NETWORKING [GENERAL].
+# On standard input: checkpatch.pl reviews a file that git tracks as a
+# source file rather than as a patch.
 checkpatch:
-	$(KDIR)/scripts/checkpatch.pl --no-tree --ignore FILE_PATH_CHANGES patches/*.patch
+	@set -e; for p in patches/*.patch; do echo "$$p"; \
+		$(KDIR)/scripts/checkpatch.pl --no-tree --ignore FILE_PATH_CHANGES - <"$$p"; \
+	done
 
 clean:
 	rm -rf build
