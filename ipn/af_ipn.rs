@@ -7,8 +7,9 @@
 //! state lives in a [`Node`], owned by the socket's `struct sock`.
 
 use crate::{
-    netdev::{Tap, IFNAMSIZ},
-    network::{Attach, DevPort, NetParams, Network, Port},
+    iface::{IfReq, Iface, Kind},
+    netdev::RtnlGuard,
+    network::{Attach, NetParams, Network, Port},
     policy::PolicyRef,
     socket::{
         self, msg_flags, Family, MsgHdr, Net, OptOut, OptVal, PollCtx, SockAddr, Socket,
@@ -43,35 +44,11 @@ struct NodeState {
     descr: KVec<u8>,
     /// Bound, so holding the manage (x) right on the network.
     manage: bool,
-    /// Interfaces this socket created; they go when it closes.
-    taps: KVec<TapPort>,
+    /// Interfaces this socket controls: they go when it closes, unless
+    /// persistent.
+    ifaces: KVec<Arc<Iface>>,
 }
 
-/// An interface created by a socket, on a port of its network.
-struct TapPort {
-    tap: Tap,
-    owner: Arc<DevPort>,
-    port: usize,
-}
-
-impl TapPort {
-    /// Takes the interface off its port, unregisters it and drops its
-    /// reference on the network. Process context.
-    fn destroy(self) {
-        let net = self.owner.net.clone();
-        // Its frames stop entering the network, then it leaves the port
-        // table: unregistering waits for every reference to the device,
-        // the tables' included.
-        self.owner.set_port(usize::MAX);
-        net.disconnect_port(self.port);
-        drop(self.tap);
-        net.put_user();
-    }
-}
-
-/// The `struct ifreq` of the interface ioctls: name, then flags.
-const IFREQ_LEN: usize = 40;
-const IFR_FLAGS: usize = 16;
 const CAP_NET_ADMIN: u32 = 12;
 
 /// The per-socket data of AF_IPN.
@@ -163,49 +140,100 @@ impl Ipn {
     }
 }
 
+/// Reads the `struct ifreq` at `arg`; the writer is for giving it back.
+fn read_ifreq(arg: usize) -> Result<(IfReq, [u8; IfReq::LEN], kernel::uaccess::UserSliceWriter)> {
+    let user = UserSlice::new(UserPtr::from_addr(arg), IfReq::LEN);
+    let (mut reader, writer) = user.reader_writer();
+    let mut raw = [0u8; IfReq::LEN];
+    reader.read_slice(&mut raw)?;
+    Ok((IfReq::parse(&raw), raw, writer))
+}
+
 impl Ipn {
-    /// `IPN_CONN_NETDEV`: connects an interface of the host to the network.
-    fn conn_netdev(sock: &Socket<Self>, arg: usize) -> Result {
-        let user = UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN);
-        let (mut reader, mut writer) = user.reader_writer();
-        let mut ifr = [0u8; IFREQ_LEN];
-        reader.read_slice(&mut ifr)?;
-        let flags = u16::from_ne_bytes([ifr[IFR_FLAGS], ifr[IFR_FLAGS + 1]]);
-        let node = sock.data();
-        let mut st = node.state.lock();
+    /// The network a socket manages, for the interface ioctls: it must be
+    /// bound (so hold the x right), and the caller needs `CAP_NET_ADMIN` in
+    /// the user namespace owning the socket's network namespace.
+    fn managed(sock: &Socket<Self>, st: &NodeState) -> Result<Arc<Network>> {
         let net = match &st.conn {
             Conn::Bound(n) | Conn::Connected(n, _) if st.manage => n.clone(),
             Conn::Bound(_) | Conn::Connected(..) => return Err(EPERM),
             _ => return Err(ENOTCONN),
         };
-        // In the user namespace that owns the socket's network namespace.
-        if !sock.sk().net_capable(CAP_NET_ADMIN) {
-            return Err(EPERM);
+        Self::admin(sock)?;
+        Ok(net)
+    }
+
+    fn admin(sock: &Socket<Self>) -> Result {
+        if sock.sk().net_capable(CAP_NET_ADMIN) {
+            Ok(())
+        } else {
+            Err(EPERM)
         }
-        match flags & (IPN_NODEFLAG_TAP | IPN_NODEFLAG_GRAB) {
-            IPN_NODEFLAG_TAP => {}
-            IPN_NODEFLAG_GRAB => return Err(EOPNOTSUPP),
+    }
+
+    /// `IPN_CONN_NETDEV`: connects an interface of the host to the network.
+    fn conn_netdev(sock: &Socket<Self>, arg: usize) -> Result {
+        let (req, mut raw, mut writer) = read_ifreq(arg)?;
+        let node = sock.data();
+        let mut st = node.state.lock();
+        let net = Self::managed(sock, &st)?;
+        let kind = match req.flags & (IPN_NODEFLAG_TAP | IPN_NODEFLAG_GRAB) {
+            IPN_NODEFLAG_TAP => Kind::Tap,
+            IPN_NODEFLAG_GRAB => Kind::Grab,
             _ => return Err(EINVAL),
-        }
-        let mut name = [0u8; IFNAMSIZ];
-        name.copy_from_slice(&ifr[..IFNAMSIZ]);
-        st.taps.reserve(1, GFP_KERNEL)?;
-        let owner = DevPort::new(net.clone())?;
-        let tap = Tap::create(sock.sk(), &name, net.params.mtu, owner.clone())?;
-        net.add_user();
-        let port = match net.connect_port(Port::Dev(tap.dev_ref()), None) {
-            Ok(p) => p,
-            Err(e) => {
-                drop(tap);
-                net.put_user();
-                return Err(e);
-            }
         };
-        owner.set_port(port);
-        ifr[..IFNAMSIZ].copy_from_slice(&tap.dev().name());
-        st.taps.push(TapPort { tap, owner, port }, GFP_KERNEL)?;
+        st.ifaces.reserve(1, GFP_KERNEL)?;
+        let (iface, name) = Iface::connect(sock.sk(), &net, kind, &req.name)?;
+        st.ifaces.push(iface, GFP_KERNEL)?;
         // The caller learns the name the interface got ("ipn%d").
-        writer.write_slice(&ifr)
+        raw[..name.len()].copy_from_slice(&name);
+        writer.write_slice(&raw)
+    }
+
+    /// `IPN_JOIN_NETDEV`: takes control of a persistent interface of the
+    /// socket's network that no socket controls.
+    fn join_netdev(sock: &Socket<Self>, arg: usize) -> Result {
+        let (req, _, _) = read_ifreq(arg)?;
+        let node = sock.data();
+        let mut st = node.state.lock();
+        let net = Self::managed(sock, &st)?;
+        st.ifaces.reserve(1, GFP_KERNEL)?;
+        let rtnl = RtnlGuard::lock();
+        let iface = Iface::find(sock.sk(), &req, &rtnl)?;
+        iface.join(&net, &rtnl)?;
+        drop(rtnl);
+        st.ifaces.push(iface, GFP_KERNEL)?;
+        Ok(())
+    }
+
+    /// `IPN_SETPERSIST_NETDEV`, `IPN_CLRPERSIST_NETDEV`: any socket, for the
+    /// administrator, who names the interface.
+    fn persist_netdev(sock: &Socket<Self>, arg: usize, on: bool) -> Result {
+        let (req, _, _) = read_ifreq(arg)?;
+        Self::admin(sock)?;
+        let rtnl = RtnlGuard::lock();
+        Iface::find(sock.sk(), &req, &rtnl)?.set_persist(on, &rtnl);
+        Ok(())
+    }
+
+    /// `IPN_SETPERSIST`: the interfaces this socket controls stay (or no
+    /// longer stay) after it closes.
+    fn set_persist(sock: &Socket<Self>, arg: usize) -> Result {
+        Self::admin(sock)?;
+        let node = sock.data();
+        let st = node.state.lock();
+        let rtnl = RtnlGuard::lock();
+        let mut any = false;
+        for i in st.ifaces.iter().filter(|i| i.attached()) {
+            // Controlled, so never taken off here.
+            i.set_persist(arg != 0, &rtnl);
+            any = true;
+        }
+        if any {
+            Ok(())
+        } else {
+            Err(ENODEV)
+        }
     }
 }
 
@@ -232,7 +260,7 @@ impl Family for Ipn {
                     path: NetPath::empty(),
                     descr: KVec::new(),
                     manage: false,
-                    taps: KVec::new(),
+                    ifaces: KVec::new(),
                 }),
             }),
             GFP_KERNEL,
@@ -241,15 +269,15 @@ impl Family for Ipn {
 
     fn release(sock: &Socket<Self>) {
         let node = sock.data();
-        let (conn, taps) = {
+        let (conn, ifaces) = {
             let mut st = node.state.lock();
             (
                 core::mem::replace(&mut st.conn, Conn::Closed),
-                core::mem::take(&mut st.taps),
+                core::mem::take(&mut st.ifaces),
             )
         };
-        for t in taps {
-            t.destroy();
+        for i in ifaces {
+            i.release();
         }
         match conn {
             Conn::Connected(net, port) => {
@@ -353,9 +381,10 @@ impl Family for Ipn {
         match cmd {
             IPN_CHECK => Ok(IPN_CHECK_MAGIC),
             IPN_CONN_NETDEV => Self::conn_netdev(sock, arg).map(|()| 0),
-            IPN_SETPERSIST_NETDEV | IPN_CLRPERSIST_NETDEV | IPN_JOIN_NETDEV | IPN_SETPERSIST => {
-                Err(EOPNOTSUPP)
-            }
+            IPN_JOIN_NETDEV => Self::join_netdev(sock, arg).map(|()| 0),
+            IPN_SETPERSIST_NETDEV => Self::persist_netdev(sock, arg, true).map(|()| 0),
+            IPN_CLRPERSIST_NETDEV => Self::persist_netdev(sock, arg, false).map(|()| 0),
+            IPN_SETPERSIST => Self::set_persist(sock, arg).map(|()| 0),
             // Others are the policy's, then the socket core's.
             _ => match sock.data().network() {
                 Some((net, port)) => net.policy.ioctl(&net, port, cmd, arg),

@@ -34,10 +34,24 @@ struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				       int *err);
 void ipn_glue_tap_destroy(struct net_device *dev);
 void ipn_glue_netdev_name(struct net_device *dev, char *name);
-void ipn_glue_netdev_rx(struct net_device *dev, struct sk_buff *skb);
+int ipn_glue_netdev_ifindex(const struct net_device *dev);
+struct net_device *ipn_glue_netdev_lookup(struct net *net, const char *name,
+					  int ifindex);
+void *ipn_glue_netdev_owner(struct net_device *dev);
+void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb);
+struct net_device *ipn_glue_grab(struct net *net, const char *name,
+				 void *owner, int *err);
+void ipn_glue_grab_release(struct net_device *dev);
+int ipn_glue_netdev_init(void);
+void ipn_glue_netdev_exit(void);
+void ipn_glue_rtnl_lock(void);
+void ipn_glue_rtnl_unlock(void);
+void ipn_glue_module_get(void);
+void ipn_glue_module_put(void);
 
-/* Implemented in Rust (netdev.rs), called by the tap's ops. */
+/* Implemented in Rust (netdev.rs), called by the devices' glue. */
 bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);
+void ipn_netdev_gone(void *owner);
 void ipn_netdev_release(void *owner);
 
 extern const unsigned long ipn_glue_layout[];

@@ -9,6 +9,7 @@
 mod af_ipn;
 pub mod fsnode;
 mod hub;
+mod iface;
 pub mod netdev;
 mod network;
 pub mod policy;
@@ -53,11 +54,17 @@ struct IpnModule {
 impl kernel::Module for IpnModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         network::init();
+        iface::init();
         policy::init()?;
+        netdev::init().inspect_err(|_| policy::exit())?;
         let family = module_parameters::family.value();
         FAMILY.store(family, Ordering::Relaxed);
-        let hub = policy_api::Registration::<hub::Hub>::new(module)?;
-        let reg = socket::Registration::new(family, c"IPN", module)?;
+        let regs = policy_api::Registration::<hub::Hub>::new(module)
+            .and_then(|hub| Ok((hub, socket::Registration::new(family, c"IPN", module)?)));
+        let (hub, reg) = regs.inspect_err(|_| {
+            netdev::exit();
+            policy::exit();
+        })?;
         pr_info!("AF_IPN registered as address family {}\n", family);
         Ok(Self {
             reg: Some(reg),
@@ -72,6 +79,10 @@ impl Drop for IpnModule {
         let reg = self.reg.take();
         drop(reg);
         drop(self.hub.take());
+        // No interface is left (each holds the module); this waits for the
+        // last taps being freed.
+        netdev::exit();
+        iface::exit();
         network::exit();
         policy::exit();
         // Port tables retired by `call_rcu()` must be freed before the code

@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C glue of ipn.ko for network devices: the tap-like interface's
- * net_device_ops and setup.  The interface belongs to the Rust side
- * (netdev.rs): its private area holds an opaque owner pointer that
- * ipn_netdev_xmit() receives and ipn_netdev_release() frees.
+ * C glue of ipn.ko for network devices that are ports of a network: the
+ * tap-like interface (its net_device_ops and rtnl_link_ops), grabbing an
+ * existing interface with an rx_handler, and the netdevice notifier.
+ *
+ * The devices belong to the Rust side (netdev.rs).  Each carries an opaque
+ * owner pointer: a tap keeps it in its private area, a grabbed interface in
+ * rx_handler_data.  Frames the device hands to the network go to
+ * ipn_netdev_xmit(owner); ipn_netdev_gone(owner) is called, under RTNL,
+ * when the kernel takes the device away; ipn_netdev_release(owner) frees
+ * a tap's owner with the device.
  */
 
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/gso.h>
+#include <net/rtnetlink.h>
 #include "ipn_glue.h"
 
 struct ipn_tap_priv {
 	void *owner;
+	/* The owner is the device's to release once it was registered. */
+	bool registered;
 };
 
 static netdev_tx_t ipn_tap_start_xmit(struct sk_buff *skb,
@@ -51,19 +63,52 @@ static const struct net_device_ops ipn_tap_ops = {
 	.ndo_get_stats64	= dev_get_tstats64,
 };
 
+static bool ipn_is_tap(const struct net_device *dev)
+{
+	return dev->netdev_ops == &ipn_tap_ops;
+}
+
 static void ipn_tap_destructor(struct net_device *dev)
 {
 	struct ipn_tap_priv *p = netdev_priv(dev);
 
-	if (p->owner)
+	if (p->registered)
 		ipn_netdev_release(p->owner);
 	p->owner = NULL;
 }
+
+/*
+ * A tap is created by IPN_CONN_NETDEV only, never by "ip link add": the
+ * kind exists so that "ip link del" and the namespace teardown use
+ * dellink.
+ */
+static int ipn_tap_validate(struct nlattr *tb[], struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack, "IPN interfaces are made with IPN_CONN_NETDEV");
+	return -EOPNOTSUPP;
+}
+
+/* RTNL held: "ip link del", or the tap's namespace is going away. */
+static void ipn_tap_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct ipn_tap_priv *p = netdev_priv(dev);
+
+	ipn_netdev_gone(p->owner);
+	unregister_netdevice_queue(dev, head);
+}
+
+static struct rtnl_link_ops ipn_link_ops __read_mostly = {
+	.kind		= "ipn",
+	.validate	= ipn_tap_validate,
+	.dellink	= ipn_tap_dellink,
+};
 
 static void ipn_tap_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &ipn_tap_ops;
+	dev->rtnl_link_ops = &ipn_link_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ipn_tap_destructor;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
@@ -79,7 +124,7 @@ static void ipn_tap_setup(struct net_device *dev)
  * Creates and registers a tap-like interface in @net named @name ("ipn%d"
  * when empty) whose frames, up to @frame_len bytes with the Ethernet
  * header, go to @owner.  On success the device owns @owner; on failure the
- * caller keeps it.
+ * caller keeps it.  RTNL held.
  */
 struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				       unsigned int frame_len, void *owner,
@@ -101,19 +146,23 @@ struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				 ETH_MAX_MTU);
 	p = netdev_priv(dev);
 	p->owner = owner;
-	*err = register_netdev(dev);
+	*err = register_netdevice(dev);
 	if (*err) {
-		p->owner = NULL;
+		/* The destructor may have run; it left @owner alone. */
 		free_netdev(dev);
 		return NULL;
 	}
+	p->registered = true;
 	return dev;
 }
 
-/* Unregisters a tap; the owner is released when the device is freed. */
+/*
+ * Unregisters a tap, RTNL held; the owner is released when the device is
+ * freed, after RTNL is dropped.
+ */
 void ipn_glue_tap_destroy(struct net_device *dev)
 {
-	unregister_netdev(dev);
+	unregister_netdevice(dev);
 }
 
 /* Copies the interface's name (IFNAMSIZ bytes). */
@@ -122,11 +171,47 @@ void ipn_glue_netdev_name(struct net_device *dev, char *name)
 	strscpy(name, dev->name, IFNAMSIZ);
 }
 
+int ipn_glue_netdev_ifindex(const struct net_device *dev)
+{
+	return dev->ifindex;
+}
+
 /*
- * Passes a frame from the network up the stack of @dev.  Any context.
+ * The interface named @name, or numbered @ifindex when @name is empty, in
+ * @net; RTNL held, so it stays registered until RTNL is dropped.
+ */
+struct net_device *ipn_glue_netdev_lookup(struct net *net, const char *name,
+					  int ifindex)
+{
+	ASSERT_RTNL();
+	if (name[0])
+		return __dev_get_by_name(net, name);
+	return __dev_get_by_index(net, ifindex);
+}
+
+static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb);
+
+/* The owner of an interface that is an IPN port, or NULL.  RTNL held. */
+static void *ipn_port_owner(struct net_device *dev)
+{
+	if (ipn_is_tap(dev))
+		return ((struct ipn_tap_priv *)netdev_priv(dev))->owner;
+	if (rtnl_dereference(dev->rx_handler) == ipn_grab_rx)
+		return rtnl_dereference(dev->rx_handler_data);
+	return NULL;
+}
+
+void *ipn_glue_netdev_owner(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	return ipn_port_owner(dev);
+}
+
+/*
+ * Passes a frame from the network up the stack of a tap.  Any context.
  * Consumes @skb.
  */
-void ipn_glue_netdev_rx(struct net_device *dev, struct sk_buff *skb)
+static void ipn_tap_rx(struct net_device *dev, struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
 
@@ -135,8 +220,222 @@ void ipn_glue_netdev_rx(struct net_device *dev, struct sk_buff *skb)
 		kfree_skb(skb);
 		return;
 	}
+	/* It may come from another namespace's stack, through the network. */
+	skb_scrub_packet(skb, true);
+	skb_orphan(skb);
 	skb->dev = dev;
 	skb->protocol = eth_type_trans(skb, dev);
 	if (netif_rx(skb) == NET_RX_SUCCESS)
 		dev_sw_netstats_rx_add(dev, len);
+}
+
+/* Sends a frame from the network out of a grabbed interface.  Consumes. */
+static void ipn_grab_tx(struct net_device *dev, struct sk_buff *skb)
+{
+	if (!(dev->flags & IFF_UP) || skb->len < ETH_HLEN ||
+	    skb->len > dev->mtu + ETH_HLEN + VLAN_HLEN) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return;
+	}
+	skb_scrub_packet(skb, true);
+	skb_orphan(skb);
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	skb_set_network_header(skb, ETH_HLEN);
+	dev_queue_xmit(skb);
+}
+
+/*
+ * Hands a frame from the network to the interface on its port: up the host
+ * stack for a tap, out of the interface for a grabbed one.  Any context;
+ * never sleeps.  Consumes @skb.
+ */
+void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb)
+{
+	if (ipn_is_tap(dev))
+		ipn_tap_rx(dev, skb);
+	else
+		ipn_grab_tx(dev, skb);
+}
+
+/* One whole, linear, checksummed frame of a grabbed interface. */
+static void ipn_grab_deliver(void *owner, struct net_device *dev,
+			     struct sk_buff *skb)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
+	if (skb_vlan_tag_present(skb)) {
+		/* The policy sees 802.1Q tags in the frame, as sockets do. */
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb)
+			goto count;
+	}
+	if (skb_linearize(skb))
+		goto drop;
+	if (!ipn_netdev_xmit(owner, skb))
+		goto count;
+	return;
+drop:
+	kfree_skb(skb);
+count:
+	dev_core_stats_rx_dropped_inc(dev);
+}
+
+/*
+ * The rx_handler of a grabbed interface, in softirq context under RCU:
+ * its frames enter the network and not the host stack, as a bridge port's
+ * do.  Aggregated (GRO/GSO) frames are cut back to wire-size frames first:
+ * sockets on the network read one frame per message.
+ */
+static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb, *segs, *next;
+	struct net_device *dev = skb->dev;
+	void *owner;
+
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+	owner = rcu_dereference(dev->rx_handler_data);
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return RX_HANDLER_CONSUMED;
+	skb_push(skb, skb->data - skb_mac_header(skb));
+	if (!skb_is_gso(skb)) {
+		ipn_grab_deliver(owner, dev, skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	segs = __skb_gso_segment(skb, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		ipn_grab_deliver(owner, dev, skb);
+	}
+	return RX_HANDLER_CONSUMED;
+}
+
+/*
+ * Grabs the interface @name of @net for @owner, RTNL held: its received
+ * frames go to the network, and it goes promiscuous.  Loopback and
+ * non-Ethernet interfaces are refused, and -EBUSY means it already has an
+ * rx_handler (a bridge or bond port, or another network's).  On success
+ * the caller owns a reference to the device and @owner stays the caller's.
+ */
+struct net_device *ipn_glue_grab(struct net *net, const char *name,
+				 void *owner, int *err)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	dev = __dev_get_by_name(net, name);
+	if (!dev) {
+		*err = -ENODEV;
+		return NULL;
+	}
+	if ((dev->flags & IFF_LOOPBACK) || dev->type != ARPHRD_ETHER ||
+	    dev->addr_len != ETH_ALEN) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (dev->ipn_port) {
+		*err = -EBUSY;
+		return NULL;
+	}
+	*err = netdev_rx_handler_register(dev, ipn_grab_rx, owner);
+	if (*err)
+		return NULL;
+	*err = dev_set_promiscuity(dev, 1);
+	if (*err) {
+		netdev_rx_handler_unregister(dev);
+		return NULL;
+	}
+	dev->ipn_port = 1;
+	dev_hold(dev);
+	return dev;
+}
+
+/*
+ * Lets a grabbed interface go, RTNL held, and drops the grab's reference.
+ * No rx_handler call is running on return: its owner may be freed.
+ */
+void ipn_glue_grab_release(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	dev->ipn_port = 0;
+	dev_set_promiscuity(dev, -1);
+	netdev_rx_handler_unregister(dev);
+	dev_put(dev);
+}
+
+/*
+ * A grabbed interface that is unregistered (deleted, its driver unloaded,
+ * moved to or destroyed with another namespace) leaves its network.  Taps
+ * go through dellink instead, and stay ours when moved between namespaces.
+ */
+static int ipn_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	void *owner;
+
+	if (event != NETDEV_UNREGISTER || ipn_is_tap(dev))
+		return NOTIFY_DONE;
+	owner = ipn_port_owner(dev);
+	if (owner)
+		ipn_netdev_gone(owner);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ipn_netdev_notifier = {
+	.notifier_call = ipn_netdev_event,
+};
+
+int ipn_glue_netdev_init(void)
+{
+	int err;
+
+	err = rtnl_link_register(&ipn_link_ops);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&ipn_netdev_notifier);
+	if (err)
+		rtnl_link_unregister(&ipn_link_ops);
+	return err;
+}
+
+/*
+ * Module exit.  rtnl_link_unregister() also waits until every tap being
+ * unregistered has been freed, so no destructor runs after the module is
+ * gone.
+ */
+void ipn_glue_netdev_exit(void)
+{
+	unregister_netdevice_notifier(&ipn_netdev_notifier);
+	rtnl_link_unregister(&ipn_link_ops);
+}
+
+void ipn_glue_rtnl_lock(void)
+{
+	rtnl_lock();
+}
+
+void ipn_glue_rtnl_unlock(void)
+{
+	rtnl_unlock();
+}
+
+void ipn_glue_module_get(void)
+{
+	__module_get(THIS_MODULE);
+}
+
+void ipn_glue_module_put(void)
+{
+	module_put(THIS_MODULE);
 }

@@ -5,14 +5,14 @@
 
 use crate::{
     fsnode::FsNode,
-    netdev::{DevOwner, NetDev},
+    netdev::NetDev,
     policy::PolicyRef,
     rcu_cell::RcuCell,
     skbuff::SkBuff,
     socket::{BhGuard, Sock, RCV_SHUTDOWN},
     uapi::*,
 };
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::AtomicPtr;
 use kernel::{
     ffi::c_void,
     new_mutex, new_poll_condvar,
@@ -65,7 +65,7 @@ impl Port {
         match self {
             Port::Sock(sk) => sk.queue_rcv(skb, limit).is_ok(),
             Port::Dev(dev) => {
-                dev.rx(skb);
+                dev.out(skb);
                 true
             }
         }
@@ -449,11 +449,14 @@ impl Network {
         }
     }
 
-    /// Hands a frame that the interface on `from` transmitted to the policy.
-    /// Runs in BH context and never waits: in a lossless network a frame
-    /// that some reader has no room for is dropped and counted.
+    /// Hands a frame from the interface on `from` to the policy. Runs in
+    /// BH context and never waits: in a lossless network a frame that some
+    /// reader has no room for is dropped and counted, as is one over the
+    /// network's MTU (a grabbed interface's MTU is its own) with room for
+    /// an 802.1Q tag, which VLAN interfaces on a tap add.
     pub(crate) fn deliver_from_dev(&self, from: usize, skb: SkBuff) -> bool {
-        if self.lossless() && !self.has_room(from) {
+        const VLAN_HLEN: usize = 4;
+        if skb.len() > self.params.mtu + VLAN_HLEN || (self.lossless() && !self.has_room(from)) {
             return false;
         }
         self.deliver(Some(from), skb);
@@ -495,36 +498,5 @@ impl Network {
     pub(crate) fn wake_senders(&self) {
         drop(self.state.lock());
         self.space.notify_all();
-    }
-}
-
-/// The owner of an interface on a port: its transmitted frames enter the
-/// network there.
-pub(crate) struct DevPort {
-    pub(crate) net: Arc<Network>,
-    /// The port, once connected (`usize::MAX` before).
-    port: AtomicUsize,
-}
-
-impl DevPort {
-    pub(crate) fn new(net: Arc<Network>) -> Result<Arc<Self>> {
-        Ok(Arc::new(
-            Self {
-                net,
-                port: AtomicUsize::new(usize::MAX),
-            },
-            GFP_KERNEL,
-        )?)
-    }
-
-    pub(crate) fn set_port(&self, port: usize) {
-        self.port.store(port, Ordering::Release);
-    }
-}
-
-impl DevOwner for DevPort {
-    fn xmit(&self, skb: SkBuff) -> bool {
-        let port = self.port.load(Ordering::Acquire);
-        port != usize::MAX && self.net.deliver_from_dev(port, skb)
     }
 }
