@@ -3,7 +3,7 @@
  * ipncat: join an IPN network and relay messages between it and stdio.
  *
  *   ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]
- *          [-s msgpoolsize] [-M mode] [-L] [-T ifname] PATH
+ *          [-s msgpoolsize] [-M mode] [-L] [-T ifname | -G ifname [-P]] PATH
  *
  * Each read from standard input (a line, on a terminal or a pipe fed line
  * by line) is sent as one message; each message received is written to
@@ -11,7 +11,10 @@
  * proposal's peer-to-peer idiom: bind + connect).  -r only receives, -w
  * only sends.  -L makes a network created here lossless.  -T binds and
  * creates a tap interface IFNAME ("" for ipn%d) on the network, prints its
- * name and keeps it until killed (needs CAP_NET_ADMIN).
+ * name and keeps it until killed (needs CAP_NET_ADMIN).  -G grabs the
+ * existing interface IFNAME instead, as a port of the network.  -P makes
+ * that interface persistent and exits at once: it stays on the network
+ * until "ip link del" or IPN_CLRPERSIST_NETDEV.
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,7 +32,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]\n"
-		"              [-s msgpoolsize] [-M mode] [-L] [-T ifname] PATH\n");
+		"              [-s msgpoolsize] [-M mode] [-L]\n"
+		"              [-T ifname | -G ifname [-P]] PATH\n");
 	exit(2);
 }
 
@@ -45,12 +49,13 @@ int main(int argc, char **argv)
 {
 	int do_bind = 0, rx = 1, tx = 1, quiet = 0, proto = IPN_ANY;
 	int mtu = 0, numnodes = 0, pool = 0, mode = -1, flags = 0;
+	int ifflags = 0, persist = 0;
 	const char *tap = NULL;
 	struct sockaddr_un sun = { .sun_family = AF_IPN };
 	static char buf[65536];
 	int opt, s;
 
-	while ((opt = getopt(argc, argv, "brwqp:m:n:s:M:LT:")) != -1) {
+	while ((opt = getopt(argc, argv, "brwqp:m:n:s:M:LT:G:P")) != -1) {
 		switch (opt) {
 		case 'b': do_bind = 1; break;
 		case 'r': tx = 0; break;
@@ -62,11 +67,22 @@ int main(int argc, char **argv)
 		case 's': pool = atoi(optarg); break;
 		case 'M': mode = (int)strtol(optarg, NULL, 8); break;
 		case 'L': flags |= IPN_FLAG_LOSSLESS; break;
-		case 'T': tap = optarg; do_bind = 1; break;
+		case 'T':
+			tap = optarg;
+			ifflags = IPN_NODEFLAG_TAP;
+			do_bind = 1;
+			break;
+		case 'G':
+			tap = optarg;
+			ifflags = IPN_NODEFLAG_GRAB;
+			do_bind = 1;
+			break;
+		case 'P': persist = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc - 1 || strlen(argv[optind]) >= sizeof(sun.sun_path))
+	if (optind != argc - 1 || strlen(argv[optind]) >= sizeof(sun.sun_path) ||
+	    (persist && !tap))
 		usage();
 	strcpy(sun.sun_path, argv[optind]);
 
@@ -90,7 +106,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (tap) {
-		struct ifreq ifr = { .ifr_flags = IPN_NODEFLAG_TAP };
+		struct ifreq ifr = { .ifr_flags = ifflags };
 
 		if (strlen(tap) >= IFNAMSIZ)
 			usage();
@@ -99,8 +115,14 @@ int main(int argc, char **argv)
 			perror("ipncat: IPN_CONN_NETDEV");
 			return 1;
 		}
+		if (persist && ioctl(s, IPN_SETPERSIST, 1) < 0) {
+			perror("ipncat: IPN_SETPERSIST");
+			return 1;
+		}
 		printf("%s\n", ifr.ifr_name);
 		fflush(stdout);
+		if (persist)
+			return 0;
 		for (;;)
 			pause();
 	}
