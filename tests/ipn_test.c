@@ -28,6 +28,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -52,6 +54,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/ipn.h>
 #include <linux/sock_diag.h>
 
@@ -800,6 +804,45 @@ static bool iface_exists(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* An interface ioctl naming @name, or @ifindex when @name is NULL. */
+static int netdev_ioctl(int s, unsigned long cmd, const char *name,
+			int ifindex)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (name)
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	else
+		ifr.ifr_ifindex = ifindex;
+	return ioctl(s, cmd, &ifr);
+}
+
+/* Wait up to 3 s for the interface @name to go. */
+static bool iface_gone(const char *name)
+{
+	for (int i = 0; i < 30 && iface_exists(name); i++)
+		msleep(100);
+	return !iface_exists(name);
+}
+
+/* Run a shell command with its output discarded: its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[256], full[300];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "(%s) >/dev/null 2>&1", cmd);
+	fflush(stdout);
+	st = system(full);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static int test_tap_create(void)
 {
 	const char *p = tpath("net");
@@ -838,6 +881,16 @@ static int tap_unprivileged_child(void *arg)
 	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
 	EXPECT_ERRNO(conn_tap(b, "ipnnobody", IPN_NODEFLAG_TAP, NULL), EPERM,
 		     "IPN_CONN_NETDEV without CAP_NET_ADMIN");
+	EXPECT_ERRNO(conn_tap(b, "lo", IPN_NODEFLAG_GRAB, NULL), EPERM,
+		     "grabbing without CAP_NET_ADMIN");
+	EXPECT_ERRNO(netdev_ioctl(b, IPN_JOIN_NETDEV, "lo", 0), EPERM,
+		     "IPN_JOIN_NETDEV without CAP_NET_ADMIN");
+	EXPECT_ERRNO(netdev_ioctl(b, IPN_SETPERSIST_NETDEV, "lo", 0), EPERM,
+		     "IPN_SETPERSIST_NETDEV without CAP_NET_ADMIN");
+	EXPECT_ERRNO(netdev_ioctl(b, IPN_CLRPERSIST_NETDEV, "lo", 0), EPERM,
+		     "IPN_CLRPERSIST_NETDEV without CAP_NET_ADMIN");
+	EXPECT_ERRNO(ioctl(b, IPN_SETPERSIST, 1), EPERM,
+		     "IPN_SETPERSIST without CAP_NET_ADMIN");
 	return 0;
 }
 
@@ -864,6 +917,115 @@ static int test_tap_errors(void)
 	EXPECT(!iface_exists("ipnx"), "ipnx exists after failed attempts");
 	MUST(reap(TRY(spawn(tap_unprivileged_child, (void *)tpath("nobody"))),
 		  "unprivileged process"));
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * Capabilities count in the user namespace that owns the socket's network
+ * namespace: an unprivileged user is root of a namespace of its own.
+ */
+static int tap_userns_child(void *arg)
+{
+	const char *p = arg;
+	char q[PATH_MAX];
+	int b0, b;
+
+	MUST(become_nobody());
+	/* setuid() made /proc/self root's; the id maps are written there. */
+	TRY(prctl(PR_SET_DUMPABLE, 1));
+	b0 = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(unshare(CLONE_NEWUSER | CLONE_NEWNET));
+	TRY(write_file("/proc/self/setgroups", "deny"));
+	TRY(write_file("/proc/self/uid_map", "0 65534 1"));
+	TRY(write_file("/proc/self/gid_map", "0 65534 1"));
+	/* Root here, but the first socket's namespace is the initial one. */
+	EXPECT_ERRNO(conn_tap(b0, "ipnu0", IPN_NODEFLAG_TAP, NULL), EPERM,
+		     "a tap in the initial namespace from a user namespace");
+	snprintf(q, sizeof(q), "%s2", p);
+	b = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnu0", IPN_NODEFLAG_TAP, NULL));
+	EXPECT(if_nametoindex("ipnu0") > 0, "no ipnu0 in the new namespace");
+	TRY(ioctl(b, IPN_SETPERSIST, 1));
+	TRY(netdev_ioctl(b, IPN_CLRPERSIST_NETDEV, "ipnu0", 0));
+	EXPECT_ERRNO(netdev_ioctl(b0, IPN_SETPERSIST_NETDEV, "ipnu0", 0),
+		     EPERM, "IPN_SETPERSIST_NETDEV in the initial namespace");
+	return 0;
+}
+
+static int test_tap_user_namespace(void)
+{
+	MUST(reap(TRY(spawn(tap_userns_child, (void *)tpath("userns"))),
+		  "process in a user namespace"));
+	EXPECT(!iface_exists("ipnu0"), "ipnu0 showed up in the initial namespace");
+	return 0;
+}
+
+/* SIOCGIFHWADDR/SIOCSIFHWADDR of @name through the AF_IPN socket @s. */
+static int hwaddr(int s, unsigned long cmd, const char *name,
+		  unsigned char *mac)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_hwaddr.sa_family = 1;	/* ARPHRD_ETHER */
+	if (cmd == SIOCSIFHWADDR)
+		memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	if (ioctl(s, cmd, &ifr) < 0)
+		return -1;
+	if (cmd == SIOCGIFHWADDR)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+static int hwaddr_nobody_child(void *arg)
+{
+	unsigned char mac[6] = { 0x02, 0x66, 0, 0, 0, 1 };
+	int s;
+
+	(void)arg;
+	MUST(become_nobody());
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(hwaddr(s, SIOCSIFHWADDR, "ipnhw0", mac), EPERM,
+		     "SIOCSIFHWADDR without CAP_NET_ADMIN");
+	return 0;
+}
+
+/* A tap's address: random, locally administered, and settable by admins. */
+static int test_tap_hwaddr(void)
+{
+	static const unsigned char want[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	unsigned char mac[6], got[6];
+	int b;
+
+	b = TRY(net_create(tpath("net"), &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnhw0", IPN_NODEFLAG_TAP, NULL));
+	TRY(hwaddr(b, SIOCGIFHWADDR, "ipnhw0", mac));
+	EXPECT((mac[0] & 0x03) == 0x02,
+	       "address %02x:%02x:... is not locally administered unicast",
+	       mac[0], mac[1]);
+	memcpy(mac, want, sizeof(want));
+	TRY(hwaddr(b, SIOCSIFHWADDR, "ipnhw0", mac));
+	TRY(hwaddr(b, SIOCGIFHWADDR, "ipnhw0", got));
+	EXPECT(!memcmp(got, want, sizeof(want)), "SIOCSIFHWADDR did not stick");
+	mac[0] = 0x01;
+	EXPECT_ERRNO(hwaddr(b, SIOCSIFHWADDR, "ipnhw0", mac), EADDRNOTAVAIL,
+		     "SIOCSIFHWADDR to a multicast address");
+	MUST(reap(TRY(spawn(hwaddr_nobody_child, NULL)), "unprivileged process"));
+	TRY(hwaddr(b, SIOCGIFHWADDR, "ipnhw0", got));
+	EXPECT(!memcmp(got, want, sizeof(want)), "an unprivileged user changed it");
 	return 0;
 }
 
@@ -943,6 +1105,318 @@ static int test_tap_port(void)
 static int test_tap_port_switch(void)
 {
 	return tap_port(IPN_VDESWITCH);
+}
+
+/* Flags of the interface @name (IFF_*), or -1. */
+static long iface_flags(const char *name)
+{
+	char path[96], buf[32];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtol(buf, NULL, 0);
+		fclose(f);
+	}
+	return v;
+}
+
+static const unsigned char test_frame[] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01,
+	0x88, 0xb5, 'h', 'e', 'l', 'l', 'o',
+};
+
+/*
+ * IPN_SETPERSIST keeps an interface, and its network, after its socket
+ * closes; IPN_JOIN_NETDEV takes control of it again.
+ */
+static int test_persist_rejoin(void)
+{
+	const char *p = tpath("net"), *q = tpath("other");
+	int b, b2, b3, bq, c, s;
+	long before;
+
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnp0", IPN_NODEFLAG_TAP, NULL));
+	TRY(ioctl(b, IPN_SETPERSIST, 1));
+	close(b);
+	msleep(200);
+	EXPECT(iface_exists("ipnp0"), "the persistent tap went with its socket");
+	/* The network stays too: a socket joins it and reaches the tap. */
+	c = TRY(net_join(p));
+	TRY(iface_up("ipnp0"));
+	before = iface_stat("ipnp0", "rx_packets");
+	EXPECT_EQ(send(c, test_frame, sizeof(test_frame), 0),
+		  (ssize_t)sizeof(test_frame), "send to the persistent tap");
+	msleep(100);
+	EXPECT_EQ(iface_stat("ipnp0", "rx_packets"), before + 1,
+		  "rx_packets of the persistent tap");
+	/* A bound socket takes control of it; one socket at a time. */
+	b2 = TRY(ipn_socket());
+	TRY(ipn_bind(b2, p));
+	TRY(netdev_ioctl(b2, IPN_JOIN_NETDEV, "ipnp0", 0));
+	b3 = TRY(ipn_socket());
+	TRY(ipn_bind(b3, p));
+	EXPECT_ERRNO(netdev_ioctl(b3, IPN_JOIN_NETDEV, "ipnp0", 0), EBUSY,
+		     "IPN_JOIN_NETDEV of an interface another socket controls");
+	EXPECT_ERRNO(netdev_ioctl(b3, IPN_JOIN_NETDEV, "ipnnosuch", 0), ENODEV,
+		     "IPN_JOIN_NETDEV of no interface");
+	EXPECT_ERRNO(netdev_ioctl(b3, IPN_JOIN_NETDEV, "lo", 0), EADDRNOTAVAIL,
+		     "IPN_JOIN_NETDEV of an interface that is no IPN port");
+	EXPECT_ERRNO(netdev_ioctl(c, IPN_JOIN_NETDEV, "ipnp0", 0), EPERM,
+		     "IPN_JOIN_NETDEV on a socket that only connected");
+	bq = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	EXPECT_ERRNO(netdev_ioctl(bq, IPN_JOIN_NETDEV, "ipnp0", 0),
+		     EADDRNOTAVAIL, "IPN_JOIN_NETDEV of another network's port");
+	close(bq);
+	close(b3);
+	/* Still persistent after the joined socket closes. */
+	close(b2);
+	msleep(200);
+	EXPECT(iface_exists("ipnp0"), "the rejoined tap went with its socket");
+	/* Joined again and made transient, it goes with the socket. */
+	b2 = TRY(ipn_socket());
+	TRY(ipn_bind(b2, p));
+	TRY(netdev_ioctl(b2, IPN_JOIN_NETDEV, NULL, (int)if_nametoindex("ipnp0")));
+	TRY(ioctl(b2, IPN_SETPERSIST, 0));
+	close(b2);
+	EXPECT(iface_gone("ipnp0"), "ipnp0 outlived its socket once transient");
+	/* With its last user gone, so is the network. */
+	close(c);
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, p), ECONNREFUSED,
+		     "connect once the interface and every socket went");
+	return 0;
+}
+
+/* The administrator's IPN_SETPERSIST_NETDEV and IPN_CLRPERSIST_NETDEV. */
+static int test_persist_netdev(void)
+{
+	const char *p = tpath("net");
+	int b, s;
+
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnp1", IPN_NODEFLAG_TAP, NULL));
+	/* Any AF_IPN socket will do, even an unbound one. */
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ioctl(s, IPN_SETPERSIST, 1), ENODEV,
+		     "IPN_SETPERSIST on a socket without interfaces");
+	TRY(netdev_ioctl(s, IPN_SETPERSIST_NETDEV, "ipnp1", 0));
+	close(b);
+	msleep(200);
+	EXPECT(iface_exists("ipnp1"), "ipnp1 went despite IPN_SETPERSIST_NETDEV");
+	/* Cleared on an interface no socket controls, it goes at once. */
+	TRY(netdev_ioctl(s, IPN_CLRPERSIST_NETDEV, NULL,
+			 (int)if_nametoindex("ipnp1")));
+	EXPECT(iface_gone("ipnp1"), "ipnp1 stayed after IPN_CLRPERSIST_NETDEV");
+	EXPECT_ERRNO(netdev_ioctl(s, IPN_SETPERSIST_NETDEV, "ipnp1", 0), ENODEV,
+		     "IPN_SETPERSIST_NETDEV of a deleted interface");
+	EXPECT_ERRNO(netdev_ioctl(s, IPN_SETPERSIST_NETDEV, "lo", 0),
+		     EADDRNOTAVAIL, "IPN_SETPERSIST_NETDEV of a non-IPN interface");
+	EXPECT_ERRNO(ioctl(s, IPN_SETPERSIST_NETDEV, (void *)8), EFAULT,
+		     "IPN_SETPERSIST_NETDEV with a bad pointer");
+	return 0;
+}
+
+/* "ip link del" removes an IPN interface cleanly, persistent or not. */
+static int test_persist_link_del(void)
+{
+	const char *p = tpath("net");
+	int b, c, d, s;
+
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnp2", IPN_NODEFLAG_TAP, NULL));
+	TRY(ioctl(b, IPN_SETPERSIST, 1));
+	close(b);
+	EXPECT_EQ(sh("ip link del ipnp2"), 0, "ip link del of a persistent tap");
+	EXPECT(iface_gone("ipnp2"), "ipnp2 is still there");
+	s = TRY(ipn_socket());
+	EXPECT_ERRNO(ipn_connect(s, p), ECONNREFUSED,
+		     "connect once the only interface was deleted");
+	close(s);
+	/* Deleted under its socket, the network goes on without it. */
+	unlink(p);
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnp3", IPN_NODEFLAG_TAP, NULL));
+	c = TRY(net_join(p));
+	EXPECT_EQ(sh("ip link del ipnp3"), 0, "ip link del of a tap in use");
+	EXPECT(iface_gone("ipnp3"), "ipnp3 is still there");
+	d = TRY(net_join(p));
+	MUST(send_str(d, "after"));
+	MUST(expect_str(c, "after", "c"));
+	EXPECT_ERRNO(ioctl(b, IPN_SETPERSIST, 1), ENODEV,
+		     "IPN_SETPERSIST once the socket's interface was deleted");
+	close(b);
+	/* IPN interfaces come from IPN_CONN_NETDEV only. */
+	EXPECT(sh("ip link add ipnp4 type ipn") != 0,
+	       "ip link add type ipn succeeded");
+	EXPECT(!iface_exists("ipnp4"), "ip link add made ipnp4");
+	return 0;
+}
+
+/* What cannot be grabbed, and what a grab does to the interface. */
+static int test_grab_errors(void)
+{
+	const char *p = tpath("net"), *q = tpath("other");
+	char name[IFNAMSIZ];
+	int b, bq;
+
+	sh("ip link del ipng0; ip link del ipng2; ip link del ipnbr0");
+	MUST(sh("ip link add ipng0 type veth") ? (fail("no veth"), -1) : 0);
+	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
+	EXPECT_ERRNO(conn_tap(b, "lo", IPN_NODEFLAG_GRAB, NULL), EINVAL,
+		     "grabbing loopback");
+	EXPECT_ERRNO(conn_tap(b, "ipnnosuch", IPN_NODEFLAG_GRAB, NULL), ENODEV,
+		     "grabbing no interface");
+	EXPECT_ERRNO(conn_tap(b, "", IPN_NODEFLAG_GRAB, NULL), EINVAL,
+		     "grabbing without a name");
+	TRY(conn_tap(b, "ipnt9", IPN_NODEFLAG_TAP, NULL));
+	EXPECT_ERRNO(conn_tap(b, "ipnt9", IPN_NODEFLAG_GRAB, NULL), EBUSY,
+		     "grabbing an IPN tap");
+	TRY(conn_tap(b, "ipng0", IPN_NODEFLAG_GRAB, name));
+	EXPECT(!strcmp(name, "ipng0"), "grabbed %s", name);
+	EXPECT(iface_flags("ipng0") & IFF_PROMISC,
+	       "a grabbed interface is not promiscuous");
+	bq = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	EXPECT_ERRNO(conn_tap(bq, "ipng0", IPN_NODEFLAG_GRAB, NULL), EBUSY,
+		     "grabbing a grabbed interface");
+	/* A bridge port has an rx_handler: the two exclude each other. */
+	MUST(sh("ip link add ipng2 type veth && ip link add ipnbr0 type bridge"
+		" && ip link set ipng2 master ipnbr0") ?
+	     (fail("no bridge"), -1) : 0);
+	EXPECT_ERRNO(conn_tap(bq, "ipng2", IPN_NODEFLAG_GRAB, NULL), EBUSY,
+		     "grabbing a bridge port");
+	EXPECT(sh("ip link set ipng0 master ipnbr0") != 0,
+	       "a grabbed interface became a bridge port");
+	close(bq);
+	/* Released with its socket: back to normal. */
+	close(b);
+	msleep(200);
+	EXPECT(iface_exists("ipng0"), "the grabbed interface was deleted");
+	EXPECT(!(iface_flags("ipng0") & IFF_PROMISC),
+	       "still promiscuous after the grab");
+	EXPECT(iface_gone("ipnt9"), "ipnt9 outlived its socket");
+	EXPECT_EQ(sh("ip link set ipng0 master ipnbr0"), 0,
+		  "bridging the interface after the grab");
+	sh("ip link del ipng0; ip link del ipng2; ip link del ipnbr0");
+	return 0;
+}
+
+/* The peer of the veth @name. */
+static int veth_peer(const char *name, char *peer)
+{
+	char path[96], buf[32];
+	FILE *f;
+	int idx = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			idx = atoi(buf);
+		fclose(f);
+	}
+	if (idx <= 0 || !if_indextoname(idx, peer)) {
+		fail("no peer of %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive, within RECV_TIMEOUT, a message equal to @want; skip others. */
+static int expect_among(int s, const void *want, size_t len, const char *who)
+{
+	long long end = now_ms() + RECV_TIMEOUT;
+	ssize_t n;
+
+	while (now_ms() < end) {
+		n = recv_timeout(s, rxbuf, sizeof(rxbuf), 0,
+				 (int)(end - now_ms()));
+		if (n == (ssize_t)len && !memcmp(rxbuf, want, len))
+			return 0;
+		if (n < 0 && errno != EAGAIN)
+			break;
+	}
+	fail("%s: the frame did not arrive", who);
+	return -1;
+}
+
+/*
+ * A grabbed interface is a port: frames of the network leave through it,
+ * its received frames enter the network, through the hub (@proto 1) or
+ * the switch (2).  Deleting it takes it off the network.
+ */
+static int grab_frames(int proto)
+{
+	unsigned char out[60], in[60];
+	const char *p = tpath("net");
+	struct sockaddr_ll ll;
+	char peer[IFNAMSIZ];
+	int b, c, d, pk;
+
+	sh("ip link del ipng4");
+	MUST(sh("ip link add ipng4 type veth") ? (fail("no veth"), -1) : 0);
+	MUST(veth_peer("ipng4", peer));
+	TRY(iface_up("ipng4"));
+	TRY(iface_up(peer));
+	b = TRY(net_create_proto(p, proto, &(struct netopts){
+						 .bind_only = true }));
+	TRY(conn_tap(b, "ipng4", IPN_NODEFLAG_GRAB, NULL));
+	c = TRY(net_join_proto(p, proto));
+	pk = TRY(socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+	memset(&ll, 0, sizeof(ll));
+	ll.sll_family = AF_PACKET;
+	ll.sll_protocol = htons(ETH_P_ALL);
+	ll.sll_ifindex = (int)if_nametoindex(peer);
+	TRY(bind(pk, (struct sockaddr *)&ll, sizeof(ll)));
+	/* Out of the network, through the grabbed end, to its peer. */
+	memset(out, 0, sizeof(out));
+	memcpy(out, test_frame, sizeof(test_frame));
+	out[11] = 0x0a;
+	memcpy(out + 14, "from-network", 12);
+	EXPECT_EQ(send(c, out, sizeof(out), 0), (ssize_t)sizeof(out),
+		  "send to the grabbed interface's network");
+	MUST(expect_among(pk, out, sizeof(out), "peer of the grabbed end"));
+	/* Into the network from the wire. */
+	memcpy(in, out, sizeof(in));
+	in[11] = 0x0b;
+	memcpy(in + 14, "from-the-wire", 13);
+	EXPECT_EQ(sendto(pk, in, sizeof(in), 0, (struct sockaddr *)&ll,
+			 sizeof(ll)), (ssize_t)sizeof(in), "send on the peer");
+	MUST(expect_among(c, in, sizeof(in), "socket on the network"));
+	close(pk);
+	/* Deleted while grabbed: it leaves the network, which goes on. */
+	EXPECT_EQ(sh("ip link del ipng4"), 0, "ip link del of a grabbed veth");
+	EXPECT(iface_gone("ipng4"), "ipng4 is still there");
+	d = TRY(net_join_proto(p, proto));
+	memcpy(out + 14, "still-here", 10);
+	EXPECT_EQ(send(d, out, sizeof(out), 0), (ssize_t)sizeof(out),
+		  "send after the deletion");
+	MUST(expect_among(c, out, sizeof(out), "c, after the deletion"));
+	/* The name can be grabbed again. */
+	MUST(sh("ip link add ipng4 type veth") ? (fail("no veth"), -1) : 0);
+	TRY(conn_tap(b, "ipng4", IPN_NODEFLAG_GRAB, NULL));
+	close(b);
+	msleep(200);
+	EXPECT(!(iface_flags("ipng4") & IFF_PROMISC),
+	       "ipng4 still promiscuous after the grab");
+	sh("ip link del ipng4");
+	close(c);
+	close(d);
+	return 0;
+}
+
+static int test_grab_frames(void)
+{
+	return grab_frames(IPN_BROADCAST);
+}
+
+static int test_grab_frames_switch(void)
+{
+	return grab_frames(IPN_VDESWITCH);
 }
 
 /* ------------------------------------------------------------------ */
@@ -4737,8 +5211,16 @@ static const struct test tests[] = {
 	TEST(ioctl_check),
 	TEST(tap_create),
 	TEST(tap_errors),
+	TEST(tap_user_namespace),
+	TEST(tap_hwaddr),
 	TEST(tap_port),
 	TEST(tap_port_switch),
+	TEST(persist_rejoin),
+	TEST(persist_netdev),
+	TEST(persist_link_del),
+	TEST(grab_errors),
+	TEST(grab_frames),
+	TEST(grab_frames_switch),
 
 	TEST(bind_bad_addrlen),
 	TEST(bind_bad_family),
@@ -4922,6 +5404,20 @@ static bool run_test(const struct test *t)
 	return ok;
 }
 
+/* Whether @name contains one of the comma-separated words of @filter. */
+static bool selected(const char *name, const char *filter)
+{
+	char words[256], *w, *save;
+
+	if (!filter)
+		return true;
+	snprintf(words, sizeof(words), "%s", filter);
+	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (strstr(name, w))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *filter = argc > 1 ? argv[1] : NULL;
@@ -4936,7 +5432,7 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n");
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (filter && !strstr(tests[i].name, filter))
+		if (!selected(tests[i].name, filter))
 			continue;
 		n++;
 		if (run_test(&tests[i])) {
