@@ -1,7 +1,8 @@
 #!/bin/sh
 # Host-networking tests in the guest: network namespaces whose stacks are
-# joined by IPN taps.  Prints TAP lines ("ok"/"not ok - name"); the guest's
-# init numbers them.  All traffic stays inside the VM (QEMU has no NIC).
+# joined by IPN taps and grabbed interfaces.  Prints TAP lines ("ok"/"not
+# ok - name"); the guest's init numbers them.  All traffic stays inside the
+# VM (QEMU has no NIC).
 
 pids=""
 cleanup() {
@@ -14,18 +15,75 @@ result() { # status name
 	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
 }
 
+# in_ns PID|host CMD...: run CMD in the namespace of PID, or in the VM's own.
+in_ns() {
+	ns=$1
+	shift
+	if [ "$ns" = host ]; then "$@"; else nsenter -t "$ns" -n "$@"; fi
+}
+
+# wait_for CMD...: up to 5 s for CMD to succeed.
+wait_for() {
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -ge 50 ] && return 1
+		sleep 0.1
+	done
+}
+
 # ns_tap NAME PROTO NETPATH ADDR: a namespace holding a tap NAME on the
 # network at NETPATH, with ADDR/24 on it.  Sets $ns to its holder's pid.
 ns_tap() {
 	unshare -n sh -c "ip link set lo up; exec ipncat -q -p $2 -T $1 $3" >/tmp/tapname.$1 &
 	ns=$!
 	pids="$pids $ns"
-	i=0
-	while [ ! -s /tmp/tapname.$1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for test -s /tmp/tapname.$1
 	nsenter -t "$ns" -n ip link set "$1" up &&
 		nsenter -t "$ns" -n ip addr add "$4/24" dev "$1"
 }
 
+# tcp_check FROM TO ADDR MB LABEL: a TCP transfer of MB megabytes from the
+# namespace FROM to ADDR in TO (pids, or "host"), checked end to end.
+tcp_check() {
+	head -c $(($4 * 1024 * 1024)) /dev/urandom >/tmp/send.bin
+	want=$(sha256sum </tmp/send.bin | cut -d' ' -f1)
+	rm -f /tmp/recv.sum
+	(in_ns "$2" tcpxfer -l 5001 | sha256sum | cut -d' ' -f1 >/tmp/recv.sum) &
+	sleep 0.5
+	t0=$(date +%s)
+	if [ "$1" = host ]; then
+		timeout 300 tcpxfer "$3" 5001 </tmp/send.bin
+	else
+		timeout 300 nsenter -t "$1" -n tcpxfer "$3" 5001 </tmp/send.bin
+	fi
+	wait $! 2>/dev/null
+	wait_for test -s /tmp/recv.sum
+	got=$(cat /tmp/recv.sum 2>/dev/null)
+	echo "# $5: $4 MB in $(($(date +%s) - t0)) s"
+	[ "$got" = "$want" ]
+	result $? "$5: TCP transfer of $4 MB, checksum verified"
+	rm -f /tmp/send.bin /tmp/recv.sum
+}
+
+ping_check() { # FROM ADDR LABEL
+	in_ns "$1" ping -c 3 -W 5 "$2" >/tmp/ping.out 2>&1
+	result $? "$3"
+}
+
+# The peer of the veth $1.
+veth_peer() {
+	want=$(cat /sys/class/net/$1/iflink)
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/ifindex")" = "$want" ] && echo "${d##*/}"
+	done
+}
+
+promisc() { # IFACE: whether it is promiscuous (IFF_PROMISC 0x100)
+	[ $(($(cat /sys/class/net/$1/flags) & 0x100)) != 0 ]
+}
+
+# 1. Two namespaces with a tap each on a hub, then on a switch.
 for proto in 1 2; do
 	kind=hub
 	[ $proto = 2 ] && kind=switch
@@ -33,27 +91,9 @@ for proto in 1 2; do
 	rm -f "$net"
 	ns_tap ta$proto $proto "$net" 10.99.$proto.1; a=$ns
 	ns_tap tb$proto $proto "$net" 10.99.$proto.2; b=$ns
-	nsenter -t "$a" -n ping -c 3 -W 5 10.99.$proto.2 >/tmp/ping.out 2>&1
-	result $? "$kind: ping from namespace A to B through IPN taps"
-	nsenter -t "$b" -n ping -c 3 -W 5 10.99.$proto.1 >/tmp/ping.out 2>&1
-	result $? "$kind: ping from namespace B to A"
-
-	# A TCP transfer, checked end to end.
-	size_mb=${IPN_TCP_MB:-100}
-	head -c $((size_mb * 1024 * 1024)) /dev/urandom >/tmp/send.bin
-	want=$(sha256sum </tmp/send.bin | cut -d' ' -f1)
-	(nsenter -t "$b" -n tcpxfer -l 5001 | sha256sum | cut -d' ' -f1 >/tmp/recv.sum) &
-	sleep 0.5
-	t0=$(date +%s)
-	timeout 300 nsenter -t "$a" -n tcpxfer 10.99.$proto.2 5001 </tmp/send.bin
-	wait $! 2>/dev/null
-	i=0
-	while [ ! -s /tmp/recv.sum ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	got=$(cat /tmp/recv.sum 2>/dev/null)
-	echo "# $kind: ${size_mb} MB in $(($(date +%s) - t0)) s"
-	[ "$got" = "$want" ]
-	result $? "$kind: TCP transfer of $size_mb MB, checksum verified"
-	rm -f /tmp/send.bin /tmp/recv.sum
+	ping_check "$a" 10.99.$proto.2 "$kind: ping from namespace A to B through IPN taps"
+	ping_check "$b" 10.99.$proto.1 "$kind: ping from namespace B to A"
+	tcp_check "$a" "$b" 10.99.$proto.2 "${IPN_TCP_MB:-100}" "$kind"
 
 	# The interfaces go with the sockets that created them.
 	cleanup
@@ -62,3 +102,86 @@ for proto in 1 2; do
 	result $? "$kind: the taps are gone when their sockets close"
 	rm -f "$net" /tmp/tapname.*
 done
+
+# 2. A veth end grabbed into a switch network; its peer, in namespace C,
+# talks to a tap in namespace D.
+net=/tmp/netns-grab
+rm -f "$net"
+ip link add gA type veth
+peer=$(veth_peer gA)
+unshare -n sleep 100000 &
+c=$!
+pids="$pids $c"
+sleep 0.2
+ip link set "$peer" netns "$c"
+in_ns "$c" ip link set lo up
+in_ns "$c" ip link set "$peer" name gB
+in_ns "$c" ip link set gB up
+in_ns "$c" ip addr add 10.99.3.1/24 dev gB
+ip link set gA up
+ipncat -q -p 2 -G gA "$net" >/dev/null &
+grab=$!
+pids="$pids $grab"
+wait_for promisc gA
+result $? "grab: the grabbed interface is promiscuous"
+ns_tap td 2 "$net" 10.99.3.2; d=$ns
+ping_check "$c" 10.99.3.2 "grab: ping from a veth peer to a tap through a grabbed veth"
+ping_check "$d" 10.99.3.1 "grab: ping from the tap to the veth peer"
+tcp_check "$c" "$d" 10.99.3.2 "${IPN_GRAB_TCP_MB:-20}" "grab"
+# The network consumes what the grabbed interface receives, as a bridge
+# does: the host's own address on it is not reachable while grabbed.
+ip addr add 10.99.3.3/24 dev gA
+in_ns "$c" ping -c 2 -W 2 10.99.3.3 >/tmp/ping.out 2>&1
+[ $? != 0 ]
+result $? "grab: the host stack does not see a grabbed interface's frames"
+kill $grab
+wait $grab 2>/dev/null
+! promisc gA
+result $? "grab: released with its socket, the interface is not promiscuous"
+ping_check "$c" 10.99.3.3 "grab: released, the interface is the host's again"
+cleanup
+# Gone with its peer's namespace, normally.
+ip link del gA 2>/dev/null
+rm -f "$net" /tmp/tapname.*
+
+# 3. The host reaches a namespace through a tap of its own.
+net=/tmp/netns-host
+rm -f "$net"
+ipncat -q -p 2 -T h0 "$net" >/tmp/tapname.h0 &
+pids="$pids $!"
+wait_for test -s /tmp/tapname.h0
+ip link set h0 up
+ip addr add 10.99.5.254/24 dev h0
+ns_tap te 2 "$net" 10.99.5.1; e=$ns
+ping_check host 10.99.5.1 "host: ping from the host to a namespace through a tap"
+ping_check "$e" 10.99.5.254 "host: ping from the namespace to the host"
+tcp_check host "$e" 10.99.5.1 "${IPN_GRAB_TCP_MB:-20}" "host"
+
+# 4. An interface deleted while traffic flows through it.
+head -c $((200 * 1024 * 1024)) /dev/zero >/tmp/send.bin
+(in_ns "$e" timeout 15 tcpxfer -l 5002 >/dev/null 2>&1) &
+sleep 0.5
+timeout 30 tcpxfer 10.99.5.1 5002 </tmp/send.bin >/dev/null 2>&1 &
+xfer=$!
+sleep 2
+in_ns "$e" ip link del te
+result $? "delete: ip link del of a tap while a transfer runs through it"
+! in_ns "$e" ip link show te >/dev/null 2>&1
+result $? "delete: the tap is gone"
+kill $xfer 2>/dev/null
+wait $xfer 2>/dev/null
+rm -f /tmp/send.bin
+ns_tap tf 2 "$net" 10.99.5.2; f=$ns
+ping_check "$f" 10.99.5.254 "delete: the network carries on without it"
+cleanup
+rm -f "$net" /tmp/tapname.*
+
+# 5. A persistent tap goes with its namespace, and its network with it.
+net=/tmp/netns-exit
+rm -f "$net"
+unshare -n ipncat -q -p 1 -T px0 -P "$net" >/dev/null
+result $? "netns exit: a persistent tap in a namespace about to go"
+net_gone() { ! ipncat -q -w "$net" </dev/null >/dev/null 2>&1; }
+wait_for net_gone
+result $? "netns exit: the tap and its network went with the namespace"
+rm -f "$net"

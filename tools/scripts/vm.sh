@@ -29,6 +29,8 @@ log "booting the $IPN_FLAVOUR kernel ($accel)"
 append="console=ttyS0 panic=-1 oops=panic ipn.job=$job kasan.fault=report"
 # Test selection for the guest suite (names containing this string).
 [ -n "${IPN_TEST_FILTER:-}" ] && append+=" ipn.filter=$IPN_TEST_FILTER"
+# Size of the namespace tests' 100 MB TCP transfers, for quicker local runs.
+[ -n "${IPN_TCP_MB:-}" ] && append+=" ipn.tcp_mb=$IPN_TCP_MB"
 # No NIC: nothing the tests send can leave the VM.
 qargs=(-accel "$accel" -m 1G -smp 2 -no-reboot -nic none
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd")
