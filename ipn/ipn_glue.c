@@ -85,6 +85,12 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 
 	if (sock_flag(sk, SOCK_DEAD))
 		return -ECONNRESET;
+	/*
+	 * A frame from an interface may wait here longer than its device and
+	 * route live, as sock_queue_rcv_skb() knows.
+	 */
+	skb->dev = NULL;
+	skb_dst_drop(skb);
 	spin_lock_irqsave(&q->lock, flags);
 	if (limit && skb_queue_len(q) >= limit) {
 		spin_unlock_irqrestore(&q->lock, flags);

@@ -264,6 +264,8 @@ void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb)
 static void ipn_grab_deliver(void *owner, struct net_device *dev,
 			     struct sk_buff *skb)
 {
+	if (skb_linearize(skb))
+		goto drop;
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto drop;
 	if (skb_vlan_tag_present(skb)) {
@@ -271,9 +273,10 @@ static void ipn_grab_deliver(void *owner, struct net_device *dev,
 		skb = __vlan_hwaccel_push_inside(skb);
 		if (!skb)
 			goto count;
+		/* The tag was never in a received checksum; a tap untags it. */
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			skb->ip_summed = CHECKSUM_NONE;
 	}
-	if (skb_linearize(skb))
-		goto drop;
 	if (!ipn_netdev_xmit(owner, skb))
 		goto count;
 	return;

@@ -18,7 +18,7 @@ use kernel::{
     new_mutex, new_poll_condvar,
     prelude::*,
     sync::aref::ARef,
-    sync::{poll::PollCondVar, rcu, Arc, Mutex},
+    sync::{poll::PollCondVar, rcu, Arc, Mutex, UniqueArc},
 };
 
 /// Settings fixed when a network is created.
@@ -117,18 +117,43 @@ struct Entry {
     key: usize,
     net: Arc<Network>,
     /// The filesystem node, referenced while the network exists.
-    node: FsNode,
+    node: Arc<FsNode>,
 }
 
 kernel::sync::global_lock! {
     // SAFETY: Initialised in module init before any socket can exist.
+    //
+    // Held only for list operations, never across filesystem calls: the
+    // last user of a network may drop it under RTNL (an interface deleted),
+    // and a filesystem that does not answer must not hold RTNL up.
     unsafe(uninit) static NETWORKS: Mutex<KVec<Entry>> = KVec::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: Initialised in module init before any socket can exist.
+    //
+    // Serialises binds, from looking a path up to creating the network
+    // there, across the filesystem calls.
+    unsafe(uninit) static BINDS: Mutex<()> = ();
 }
 
 /// Initialises the registry; called once from module init.
 pub(crate) fn init() {
-    // SAFETY: Called once, before any use of `NETWORKS`.
-    unsafe { NETWORKS.init() };
+    // SAFETY: Called once, before any use of `NETWORKS` and `BINDS`.
+    unsafe {
+        NETWORKS.init();
+        BINDS.init();
+    }
+}
+
+/// Takes a user reference on the registered network `net`; `ECONNREFUSED`
+/// if its last user dropped it meanwhile.
+fn add_registered_user(nets: &KVec<Entry>, net: &Arc<Network>) -> Result {
+    if !nets.iter().any(|e| Arc::ptr_eq(&e.net, net)) {
+        return Err(ECONNREFUSED);
+    }
+    net.state.lock().users += 1;
+    Ok(())
 }
 
 /// Frees the registry's memory; module exit, when no network is left.
@@ -184,24 +209,24 @@ impl Network {
         protocol: i32,
         params: &NetParams,
     ) -> Result<(Arc<Network>, Attach)> {
-        // Binds are serialised by the registry lock, so no other IPN bind can
-        // come between the lookup and the creation below.
-        let mut nets = NETWORKS.lock();
+        let _binds = BINDS.lock();
         match FsNode::lookup(path) {
             Ok(node) => {
-                let entry = nets
+                let net = NETWORKS
+                    .lock()
                     .iter()
                     .find(|e| e.key == node.key())
+                    .map(|e| e.net.clone())
                     .ok_or(EADDRINUSE)?;
                 if params.flags & IPN_FLAG_EXCL != 0 {
                     return Err(EEXIST);
                 }
                 node.permission(crate::fsnode::may::EXEC)?;
-                if protocol != IPN_ANY && protocol != entry.net.protocol {
+                if protocol != IPN_ANY && protocol != net.protocol {
                     return Err(EPROTO);
                 }
-                let net = entry.net.clone();
-                net.state.lock().users += 1;
+                // Gone meanwhile: its node is stale now.
+                add_registered_user(&NETWORKS.lock(), &net).map_err(|_| EADDRINUSE)?;
                 Ok((net, Attach::Existing))
             }
             Err(e) if e == ENOENT => {
@@ -211,13 +236,16 @@ impl Network {
                     protocol
                 };
                 // The network, its policy state and the registry slot come
-                // first: once the node exists nothing may fail.
+                // first: once the node exists nothing may fail. Only binds
+                // add to the registry, and they are serialised.
                 let policy = PolicyRef::get_or_load(family, proto)?;
                 let net = Network::new(proto, *params, policy)?;
-                let node = nets
+                let node = NETWORKS
+                    .lock()
                     .reserve(1, GFP_KERNEL)
+                    .and_then(|()| UniqueArc::new_uninit(GFP_KERNEL))
                     .map_err(Error::from)
-                    .and_then(|()| FsNode::create(path, params.mode));
+                    .and_then(|slot| Ok(Arc::from(slot.write(FsNode::create(path, params.mode)?))));
                 let node = match node {
                     Ok(node) => node,
                     Err(e) => {
@@ -226,7 +254,7 @@ impl Network {
                         return Err(if e == EEXIST { EADDRINUSE } else { e });
                     }
                 };
-                nets.push(
+                NETWORKS.lock().push(
                     Entry {
                         key: node.key(),
                         net: net.clone(),
@@ -260,7 +288,7 @@ impl Network {
             return Err(EACCES);
         }
         let net = entry.net.clone();
-        net.state.lock().users += 1;
+        add_registered_user(&nets, &net)?;
         drop(nets);
         drop(node);
         Ok(Found {
@@ -277,13 +305,14 @@ impl Network {
 
     /// The current task's (read, write) rights on the network's node.
     pub(crate) fn rights(self: &Arc<Self>) -> Result<(bool, bool)> {
-        let nets = NETWORKS.lock();
-        let e = nets
+        let node = NETWORKS
+            .lock()
             .iter()
             .find(|e| Arc::ptr_eq(&e.net, self))
+            .map(|e| e.node.clone())
             .ok_or(ECONNREFUSED)?;
-        let readable = e.node.permission(crate::fsnode::may::READ).is_ok();
-        let writable = e.node.permission(crate::fsnode::may::WRITE).is_ok();
+        let readable = node.permission(crate::fsnode::may::READ).is_ok();
+        let writable = node.permission(crate::fsnode::may::WRITE).is_ok();
         if !readable && !writable {
             return Err(EACCES);
         }

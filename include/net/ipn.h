@@ -46,6 +46,10 @@ struct ipn_network;
  * @ioctl: ioctls the core does not know, from the socket on @port.
  *
  * Any callback may be NULL; @handlemsg NULL means a hub.
+ *
+ * The process-context callbacks may sleep, but @newport, @predelport,
+ * @delport and @delnet may run with RTNL held (an interface joining or
+ * leaving the network): they must not take RTNL.
  */
 struct ipn_protocol {
 	struct module *owner;
