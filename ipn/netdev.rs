@@ -182,6 +182,11 @@ pub fn exit() {
 
 /// A reference on this module, so that it is not unloaded while something
 /// outlives every socket (a persistent interface).
+///
+/// # Invariants
+///
+/// Each value owns one reference on the module, taken in [`ModuleRef::get`]
+/// and dropped with it.
 pub struct ModuleRef(());
 
 impl ModuleRef {
