@@ -3,10 +3,24 @@
 # and exchanging messages, then a stream fanned out to late joiners.
 set -e
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+# wait_for CMD...: up to 10 s for CMD to succeed (the VM may be slow: TCG).
+wait_for() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# The first AF_IPN socket loads ipn.ko (alias net-pf-46). Done once up
+# front: processes racing the module's load may see EAFNOSUPPORT.
+ipncat -q -b /tmp/first </dev/null >/dev/null 2>&1 || true
+rm -f /tmp/first
 
 say "1. Peer to peer: alice, bob and carol run the same code (bind + connect) on /tmp/hub"
 for who in alice bob carol; do
-	( sleep 1; echo "hello from $who"; sleep 2 ) | ipncat -q -b /tmp/hub >/tmp/$who.log &
+	( sleep 2; echo "hello from $who"; sleep 3 ) | ipncat -q -b /tmp/hub >/tmp/$who.log &
 done
 wait
 for who in alice bob carol; do
@@ -37,13 +51,21 @@ pids=""
 for i in 1 2; do
 	unshare -n sh -c "ip link set lo up; exec ipncat -q -p 2 -T eth0 /tmp/switch" >/dev/null &
 	pids="$pids $!"
-	sleep 1
+	wait_for nsenter -t $! -n ip link show eth0
 	nsenter -t $! -n ip link set eth0 up
 	nsenter -t $! -n ip addr add 10.99.0.$i/24 dev eth0
 	echo "namespace $i: eth0 $(nsenter -t $! -n ip link show eth0 | awk '/ether/ {print $2}'), 10.99.0.$i"
 done
 set -- $pids
 nsenter -t "$1" -n ping -c 3 10.99.0.2
+echo "The host joins the switch through a tap of its own, and reaches both:"
+ipncat -q -p 2 -T sw0 /tmp/switch >/dev/null &
+pids="$pids $!"
+wait_for ip link show sw0
+ip link set sw0 up
+ip addr add 10.99.0.254/24 dev sw0
+ping -c 2 10.99.0.1
+ping -c 2 10.99.0.2
 kill $pids
 wait 2>/dev/null || true
 rm -f /tmp/switch
