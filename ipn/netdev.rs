@@ -308,19 +308,15 @@ impl Tap {
             return Err(EINVAL);
         }
         let frame_len = c_uint::try_from(frame_len).map_err(|_| EINVAL)?;
-        let owner = KBox::into_raw(KBox::new(owner, GFP_KERNEL)?).cast::<c_void>();
-        let mut err: c_int = 0;
-        // SAFETY: RTNL is held; `name` is NUL-terminated; the namespace is
-        // the sock's, alive while the sock is; on success the device owns
-        // `owner`.
-        let dev =
-            unsafe { ipn_glue_tap_create(sk.net_raw(), name.as_ptr(), frame_len, owner, &mut err) };
-        let Some(dev) = NonNull::new(dev) else {
-            // SAFETY: On failure the glue gave `owner` back.
-            drop(unsafe { OwnerBox::from_raw(owner.cast()) });
-            return Err(errno_or_nomem(err));
+        let make = |owner, err| {
+            // SAFETY: RTNL is held; `name` is NUL-terminated; the namespace
+            // is the sock's, alive while the sock is; on success the device
+            // owns `owner`.
+            unsafe { ipn_glue_tap_create(sk.net_raw(), name.as_ptr(), frame_len, owner, err) }
         };
-        Ok(Tap { dev: dev.cast() })
+        // SAFETY: On failure the glue gives `owner` back.
+        let (dev, _) = unsafe { with_owner(owner, make) }?;
+        Ok(Tap { dev })
     }
 
     /// The device.
@@ -385,20 +381,14 @@ impl Grab {
         if !name.contains(&0) || name[0] == 0 {
             return Err(EINVAL);
         }
-        let owner = KBox::into_raw(KBox::new(owner, GFP_KERNEL)?).cast::<c_void>();
-        let mut err: c_int = 0;
-        // SAFETY: RTNL is held, the name is NUL-terminated, the namespace
-        // is the sock's. On success the device is held for us.
-        let dev = unsafe { ipn_glue_grab(sk.net_raw(), name.as_ptr(), owner, &mut err) };
-        let Some(dev) = NonNull::new(dev) else {
-            // SAFETY: On failure nothing else saw `owner`.
-            drop(unsafe { OwnerBox::from_raw(owner.cast()) });
-            return Err(errno_or_nomem(err));
+        let make = |owner, err| {
+            // SAFETY: RTNL is held, the name is NUL-terminated, the namespace
+            // is the sock's. On success the device is held for us.
+            unsafe { ipn_glue_grab(sk.net_raw(), name.as_ptr(), owner, err) }
         };
-        Ok(Grab {
-            dev: dev.cast(),
-            owner,
-        })
+        // SAFETY: On failure the glue registered nothing with `owner`.
+        let (dev, owner) = unsafe { with_owner(owner, make) }?;
+        Ok(Grab { dev, owner })
     }
 
     /// The device.
@@ -434,6 +424,31 @@ impl Drop for Grab {
         // SAFETY: RTNL is held; `self` is being dropped.
         unsafe { self.release_locked() };
         drop(rtnl);
+    }
+}
+
+/// Boxes `owner` into the thin pointer the C side keeps, and calls `make`
+/// with it and an errno slot to make or grab a device. On failure the box
+/// is freed and the errno returned; on success the caller gets the device
+/// and the pointer, now stored in it.
+///
+/// # Safety
+///
+/// When `make` returns NULL, nothing may keep the pointer it was given.
+unsafe fn with_owner(
+    owner: Arc<dyn DevOwner>,
+    make: impl FnOnce(*mut c_void, *mut c_int) -> *mut bindings::net_device,
+) -> Result<(NonNull<NetDev>, *mut c_void)> {
+    let owner = KBox::into_raw(KBox::new(owner, GFP_KERNEL)?).cast::<c_void>();
+    let mut err: c_int = 0;
+    match NonNull::new(make(owner, &mut err)) {
+        Some(dev) => Ok((dev.cast(), owner)),
+        None => {
+            // SAFETY: It came from `KBox::into_raw` above, and the caller
+            // promises that nothing kept it.
+            drop(unsafe { OwnerBox::from_raw(owner.cast()) });
+            Err(errno_or_nomem(err))
+        }
     }
 }
 
