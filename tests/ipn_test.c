@@ -1029,21 +1029,29 @@ static int test_tap_hwaddr(void)
 	return 0;
 }
 
-static long iface_stat(const char *name, const char *stat)
+/* The number in /sys/class/net/@name/@attr (decimal or 0x hex), or -1. */
+static long iface_attr(const char *name, const char *attr)
 {
-	char path[96], buf[32];
+	char path[128], buf[32];
 	long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", name,
-		 stat);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
 	f = fopen(path, "r");
 	if (f) {
 		if (fgets(buf, sizeof(buf), f))
-			v = atol(buf);
+			v = strtol(buf, NULL, 0);
 		fclose(f);
 	}
 	return v;
+}
+
+static long iface_stat(const char *name, const char *stat)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "statistics/%s", stat);
+	return iface_attr(name, attr);
 }
 
 static int iface_up(const char *name)
@@ -1105,23 +1113,6 @@ static int test_tap_port(void)
 static int test_tap_port_switch(void)
 {
 	return tap_port(IPN_VDESWITCH);
-}
-
-/* Flags of the interface @name (IFF_*), or -1. */
-static long iface_flags(const char *name)
-{
-	char path[96], buf[32];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			v = strtol(buf, NULL, 0);
-		fclose(f);
-	}
-	return v;
 }
 
 static const unsigned char test_frame[] = {
@@ -1278,7 +1269,7 @@ static int test_grab_errors(void)
 		     "grabbing an IPN tap");
 	TRY(conn_tap(b, "ipng0", IPN_NODEFLAG_GRAB, name));
 	EXPECT(!strcmp(name, "ipng0"), "grabbed %s", name);
-	EXPECT(iface_flags("ipng0") & IFF_PROMISC,
+	EXPECT(iface_attr("ipng0", "flags") & IFF_PROMISC,
 	       "a grabbed interface is not promiscuous");
 	bq = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
 	EXPECT_ERRNO(conn_tap(bq, "ipng0", IPN_NODEFLAG_GRAB, NULL), EBUSY,
@@ -1296,7 +1287,7 @@ static int test_grab_errors(void)
 	close(b);
 	msleep(200);
 	EXPECT(iface_exists("ipng0"), "the grabbed interface was deleted");
-	EXPECT(!(iface_flags("ipng0") & IFF_PROMISC),
+	EXPECT(!(iface_attr("ipng0", "flags") & IFF_PROMISC),
 	       "still promiscuous after the grab");
 	EXPECT(iface_gone("ipnt9"), "ipnt9 outlived its socket");
 	EXPECT_EQ(sh("ip link set ipng0 master ipnbr0"), 0,
@@ -1308,18 +1299,9 @@ static int test_grab_errors(void)
 /* The peer of the veth @name. */
 static int veth_peer(const char *name, char *peer)
 {
-	char path[96], buf[32];
-	FILE *f;
-	int idx = 0;
+	long idx = iface_attr(name, "iflink");
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			idx = atoi(buf);
-		fclose(f);
-	}
-	if (idx <= 0 || !if_indextoname(idx, peer)) {
+	if (idx <= 0 || !if_indextoname((unsigned int)idx, peer)) {
 		fail("no peer of %s", name);
 		return -1;
 	}
@@ -1401,7 +1383,7 @@ static int grab_frames(int proto)
 	TRY(conn_tap(b, "ipng4", IPN_NODEFLAG_GRAB, NULL));
 	close(b);
 	msleep(200);
-	EXPECT(!(iface_flags("ipng4") & IFF_PROMISC),
+	EXPECT(!(iface_attr("ipng4", "flags") & IFF_PROMISC),
 	       "ipng4 still promiscuous after the grab");
 	sh("ip link del ipng4");
 	close(c);
