@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all setup kernel modules test demo shell rustfmt rustfmtcheck clippy checkpatch clean
+.PHONY: all setup kernel modules test demo vm shell install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
 
 all: modules
 
@@ -22,8 +22,25 @@ test:
 demo:
 	./run demo
 
+vm:
+	./run vm
+
 shell:
 	./run shell
+
+# The vdeplug4 plug-in goes where libvdeplug looks for plug-ins: the
+# vdeplug/ folder beside the libvdeplug.so.2 that the dynamic linker finds
+# (on Debian, /usr/lib/<multiarch>/vdeplug).  Its man page goes to man1.
+PREFIX ?= /usr/local
+install-vdeplug:
+	@test -f build/vdeplug/libvdeplug_ipn.so || { echo "run 'make modules' (or ./run setup) first" >&2; exit 1; }
+	@lib=$$(/sbin/ldconfig -p | awk '/libvdeplug\.so\.2 /{print $$NF; exit}'); \
+	test -n "$$lib" || { echo "libvdeplug.so.2 not found: apt-get install libvdeplug2" >&2; exit 1; }; \
+	dir=$(DESTDIR)$$(dirname "$$(readlink -f "$$lib")")/vdeplug; \
+	install -d "$$dir" $(DESTDIR)$(PREFIX)/share/man/man1 && \
+	install -m 0644 build/vdeplug/libvdeplug_ipn.so "$$dir/" && \
+	install -m 0644 tools/vdeplug/libvdeplug_ipn.1 $(DESTDIR)$(PREFIX)/share/man/man1/ && \
+	echo "installed $$dir/libvdeplug_ipn.so"
 
 KDIR = $(shell ./tools/scripts/kernel.sh 2>/dev/null)
 KVARS = $(shell . tools/scripts/lib.sh && kmake_vars)

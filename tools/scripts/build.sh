@@ -21,4 +21,14 @@ for prog in tests/ipn_test tests/tcpxfer tools/ipncat/ipncat; do
 		gcc "${cflags[@]}" -o "$bin" "$src" -lpthread
 	fi
 done
+
+# The vdeplug4 plug-in (libvdeplug-dev is installed by setup.sh).
+plugin="$out/../vdeplug/libvdeplug_ipn.so"
+src="$IPN_TOP/tools/vdeplug/libvdeplug_ipn.c"
+if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$plugin" ]; then
+	log "compiling tools/vdeplug/libvdeplug_ipn.so"
+	mkdir -p "$(dirname "$plugin")"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -I"$IPN_TOP/include/uapi" \
+		-o "$plugin" "$src" -lvdeplug_mod
+fi
 echo "$kdir"
