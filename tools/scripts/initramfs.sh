@@ -16,6 +16,13 @@ done
 for b in "$IPN_TOP"/build/bin/*; do
 	[ -x "$b" ] && cp "$b" "$root/bin/"
 done
+# What the VM tests use from inside the host's root filesystem (guest-init
+# copies it to /tmp/ipn there): the programs, the plug-in, the test script.
+mkdir -p "$root/ipn/bin" "$root/ipn/vdeplug"
+cp "$IPN_TOP"/build/bin/* "$root/ipn/bin/"
+cp "$IPN_TOP/build/vdeplug/libvdeplug_ipn.so" "$root/ipn/vdeplug/"
+cp "$IPN_TOP/tests/vm-tests.sh" "$root/ipn/bin/ipn-vm-tests"
+chmod +x "$root/ipn/bin/ipn-vm-tests"
 cp "$IPN_TOP/tests/guest-init" "$root/init"
 cp "$IPN_TOP/tests/demo.sh" "$root/bin/ipn-demo"
 cp "$IPN_TOP/tests/netns.sh" "$root/bin/ipn-netns-test"

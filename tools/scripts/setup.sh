@@ -8,7 +8,10 @@ PKGS=(rustc-web rust-web-src cargo-web rustfmt-web rust-web-clippy
 	clang-$LLVM_VERSION libclang-$LLVM_VERSION-dev llvm-$LLVM_VERSION lld-$LLVM_VERSION
 	build-essential make bc bison flex libelf-dev libssl-dev cpio python3
 	xz-utils kmod rsync busybox-static qemu-system-x86 ca-certificates
-	debian-archive-keyring)
+	debian-archive-keyring
+	# The vdeplug4 plug-in, and the real programs the VM tests run in the
+	# guest (from the host's root filesystem): UML, vde_plug, vde_switch.
+	libvdeplug-dev vdeplug vde2 user-mode-linux iproute2 iputils-ping util-linux)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,389 @@
+#!/bin/sh
+# VMs and VDE tools on IPN networks, with Debian's own programs, unchanged:
+# QEMU (-nic vde), User-Mode Linux (eth0=vde), vde_plug and vde_switch, and
+# iproute2 for VXLAN.  Runs inside the test guest, chrooted into the host's
+# root filesystem (read-only over 9p; /tmp, /dev, /proc, /sys are the
+# guest's), with the project's programs and plug-in in /tmp/ipn.
+#
+#   vm-tests.sh test    every case; prints "ok - name" / "not ok - name"
+#   vm-tests.sh demo    two UML VMs on an IPN switch with the host: verbose
+#
+# All traffic stays inside the test VM, which has no NIC.
+set -u
+export PATH=/tmp/ipn/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The project's plug-in first, then Debian's (vde://, udp://, seqpacket://).
+export VDEPLUGIN_PATH=/tmp/ipn/vdeplug:$(dirname "$(ldconfig -p |
+	awk '/libvdeplug\.so\.2 /{print $NF; exit}')")/vdeplug
+export HOME=/root TMPDIR=/tmp/vm/tmp
+W=/tmp/vm
+rm -rf $W
+mkdir -p -m 0755 $W $W/tmp
+# Standard input for daemons that quit at its end (vde_plug with one URL,
+# vde_switch): a FIFO opened read-write never ends.
+mkfifo $W/hold
+
+pids=""
+nss=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in $nss; do ip netns del "$n" 2>/dev/null; done
+	pids=""
+	nss=""
+}
+trap cleanup EXIT
+
+result() { # status name
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds.  Counted in time, not in
+# tries: starting a program from the 9p root takes a while here.
+wait_for() {
+	end=$(($(date +%s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+bg() { # run CMD... in the background, remembered for cleanup
+	"$@" &
+	pids="$pids $!"
+}
+
+# held CMD...: the same, for daemons that quit at the end of their standard
+# input (vde_plug with one URL, vde_switch): theirs is a FIFO opened
+# read-write, which never ends.  (An asynchronous command's standard input
+# is /dev/null unless redirected on the command itself.)
+held() {
+	"$@" <>$W/hold >/dev/null &
+	pids="$pids $!"
+}
+
+netns() { # NAME: a fresh network namespace with lo up
+	ip netns add "$1" && nss="$nss $1" && ip -n "$1" link set lo up
+}
+
+# tap NS NAME NET ADDR [PROTO]: an IPN tap NAME on network NET (created as
+# a switch unless PROTO says otherwise) inside namespace NS ("-" for the
+# VM's own), up, with ADDR/24.
+tap() {
+	if [ "$1" = - ]; then
+		bg ipncat -q -p "${5:-2}" -T "$2" "$3" >/dev/null
+		wait_for 10 ip link show "$2" &&
+			ip link set "$2" up && ip addr add "$4/24" dev "$2"
+	else
+		bg ip netns exec "$1" ipncat -q -p "${5:-2}" -T "$2" "$3" >/dev/null
+		wait_for 10 ip -n "$1" link show "$2" &&
+			ip -n "$1" link set "$2" up && ip -n "$1" addr add "$4/24" dev "$2"
+	fi
+}
+
+pings() { # NS|- ADDR: three pings get through (ARP may eat the first)
+	if [ "$1" = - ]; then ping -q -c 3 -W 5 "$2" >/dev/null 2>&1 ||
+		ping -q -c 3 -W 5 "$2"
+	else ip netns exec "$1" ping -q -c 3 -W 5 "$2" >/dev/null 2>&1 ||
+		ip netns exec "$1" ping -q -c 3 -W 5 "$2"; fi
+}
+
+# --- The plug-in's errors -------------------------------------------------
+
+# open_fails ERRTEXT MSGTEXT URL: vde_plug fails to open URL with the errno
+# text ERRTEXT and the plug-in's line containing MSGTEXT.
+open_fails() {
+	out=$(timeout 10 vde_plug "$3" </dev/null 2>&1)
+	rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "$1" && echo "$out" | grep -q "ipn: .*$2" && return 0
+	echo "# rc=$rc: $out"
+	return 1
+}
+
+case_errors() {
+	open_fails "Invalid argument" "known: port" "ipn://$W/x[bogus=1]"
+	result $? "vdeplug: an unknown option gives EINVAL and names the known ones"
+	open_fails "Invalid argument" "absolute path" "ipn://relative/net"
+	result $? "vdeplug: a relative path gives EINVAL"
+	open_fails "Invalid argument" "expected a number" "ipn://$W/x[create/mtu=70000]"
+	result $? "vdeplug: an MTU out of range gives EINVAL"
+	open_fails "Invalid argument" "add 'create'" "ipn://$W/x[numnodes=4]"
+	result $? "vdeplug: shaping options without create give EINVAL"
+	open_fails "Connection refused" "no such network" "ipn://$W/none"
+	result $? "vdeplug: a missing network gives ECONNREFUSED and says so"
+	: >$W/plainfile
+	open_fails "Connection refused" "not a live IPN network" "ipn://$W/plainfile"
+	result $? "vdeplug: a regular file is not a network"
+}
+
+# --- vde_plug cables --------------------------------------------------------
+
+# Two namespaces, one on an IPN switch, one on a userland vde_switch (its
+# own tap), joined by vde_plug ipn:// vde://: ping both ways.
+case_vde_switch() {
+	netns vsa && netns vsb
+	tap vsa v0 $W/ipnsw 10.0.5.1
+	held ip netns exec vsb vde_switch -s $W/vdesw -t vt0 -M $W/vdemgmt
+	wait_for 10 ip -n vsb link show vt0 &&
+		ip -n vsb link set vt0 up && ip -n vsb addr add 10.0.5.2/24 dev vt0
+	wait_for 10 test -S $W/vdesw/ctl
+	bg vde_plug "ipn://$W/ipnsw" "vde://$W/vdesw"
+	pings vsa 10.0.5.2 && pings vsb 10.0.5.1
+	result $? "vde_plug ipn:// vde://: an IPN switch and vde_switch exchange frames both ways"
+	cleanup
+}
+
+# Two IPN networks (a switch and a hub) joined by vde_plug ipn:// ipn://.
+case_ipn_cable() {
+	netns ca && netns cb
+	tap ca c0 $W/net1 10.0.4.1 2
+	tap cb c1 $W/net2 10.0.4.2 1
+	bg vde_plug "ipn://$W/net1[policy=switch]" "ipn://$W/net2[policy=hub]"
+	pings ca 10.0.4.2 && pings cb 10.0.4.1
+	result $? "vde_plug ipn:// ipn://: a cable between two IPN networks"
+	cleanup
+}
+
+# A network made by the plug-in ([create]) with its shape, joined by a tap.
+case_create() {
+	# The mode as given (not masked by the umask).
+	held sh -c "umask 0; exec vde_plug 'ipn://$W/made[create/policy=switch/numnodes=8/mode=0770/msgpool=16]'"
+	wait_for 10 test -S $W/made
+	mode=$(stat -c %a $W/made)
+	netns mk
+	tap mk m0 $W/made 10.0.3.1
+	rc=$?
+	[ "$mode" = 770 ] && [ $rc = 0 ]
+	result $? "vdeplug: [create] makes the network with its mode and options (mode $mode)"
+	cleanup
+}
+
+# --- User-Mode Linux -----------------------------------------------------
+
+# A busybox initramfs for UML guests.  Each guest reads its part from the
+# kernel command line: ipnvm.ip, ipnvm.peer, ipnvm.host, ipnvm.role.  Every
+# process a UML guest starts costs a host fork under ptrace, which is slow
+# in the TCG test VM: the init script forks as little as it can.
+uml_initrd() {
+	r=$W/umlroot
+	rm -rf $r
+	mkdir -p $r/bin $r/proc $r/dev $r/tmp
+	cp /bin/busybox /tmp/ipn/bin/tcpxfer $r/bin/
+	for a in sh mount ip ping head sha256sum wc poweroff; do ln -s busybox $r/bin/$a; done
+	cat >$r/init <<'EOF'
+#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev
+read -r cmdline </proc/cmdline
+for w in $cmdline; do
+	case $w in
+	ipnvm.*=*) k=${w%%=*}; eval "${k#ipnvm.}=\${w#*=}" ;;
+	esac
+done
+ip link set eth0 up
+ip addr add $ip/24 dev eth0
+echo "UML-UP $ip"
+# ARP may take the first ping or two.
+ping_retry() {
+	i=0
+	until ping -c 1 -W 2 $1 >/dev/null; do
+		i=$((i + 1))
+		[ $i -ge $2 ] && return 1
+	done
+}
+ping_retry $host 5 && echo "UML-PING-HOST ok"
+case $role in
+recv)
+	tcpxfer -l 5001 >/tmp/data
+	echo "UML-RECV $(wc -c </tmp/data) $(sha256sum </tmp/data)"
+	;;
+send)
+	ping_retry $peer 30 && echo "UML-PING-PEER ok"
+	head -c 2097152 /dev/urandom >/tmp/data
+	echo "UML-SENT $(wc -c </tmp/data) $(sha256sum </tmp/data)"
+	i=0
+	until tcpxfer $peer 5001 </tmp/data; do
+		i=$((i + 1)); [ $i -ge 10 ] && break
+	done
+	;;
+demo)
+	ping_retry $peer 30
+	ping -c 3 $host
+	ping -c 3 $peer
+	;;
+esac
+echo "UML-DONE"
+poweroff -f
+EOF
+	chmod +x $r/init
+	(cd $r && find . | cpio -o -H newc --quiet | gzip -1) >$W/uml.cpio.gz
+}
+
+# uml NAME URL MAC IP PEER HOST ROLE: a UML guest in the background, its
+# console in $W/NAME.out.
+uml() {
+	bg timeout 400 linux.uml mem=48M initrd=$W/uml.cpio.gz \
+		"eth0=vde,$2,$3" con=null con0=null,fd:1 \
+		"ipnvm.ip=$4" "ipnvm.peer=$5" "ipnvm.host=$6" "ipnvm.role=$7" \
+		pty.legacy_count=0 \
+		</dev/null >$W/$1.out 2>&1
+	eval "pid_$1=\$!"
+}
+
+case_uml() {
+	uml_initrd
+	tap - umltap0 $W/umlnet 10.0.8.1
+	uml a "ipn://$W/umlnet[port=3]" 52:54:00:00:08:02 10.0.8.2 10.0.8.3 10.0.8.1 recv
+	uml b "ipn://$W/umlnet" 52:54:00:00:08:03 10.0.8.3 10.0.8.2 10.0.8.1 send
+	# The host reaches both while they run.
+	wait_for 300 grep -q UML-UP $W/a.out && wait_for 300 grep -q UML-UP $W/b.out &&
+		pings - 10.0.8.2 && pings - 10.0.8.3
+	result $? "UML: the host pings two UML VMs on an IPN switch"
+	wait $pid_a $pid_b
+	for v in a b; do sed "s/^/# uml $v: /" $W/$v.out | grep -E 'UML-|vde|ipn' ; done
+	grep -q UML-PING-HOST $W/a.out && grep -q UML-PING-HOST $W/b.out
+	result $? "UML: both VMs ping the host through the IPN switch"
+	grep -q UML-PING-PEER $W/b.out
+	result $? "UML: one VM pings the other"
+	# "2097152 <sha256> -": the size and checksum of what was sent, and of
+	# what arrived.
+	sent=$(sed -n 's/.*UML-SENT \([0-9]* [0-9a-f]*\).*/\1/p' $W/b.out)
+	got=$(sed -n 's/.*UML-RECV \([0-9]* [0-9a-f]*\).*/\1/p' $W/a.out)
+	[ "${sent%% *}" = 2097152 ] && [ "$sent" = "$got" ]
+	result $? "UML: 2 MB over TCP between the VMs, SHA-256 checked"
+	cleanup
+}
+
+# --- A nested QEMU VM ----------------------------------------------------
+
+# Its only NIC is -nic vde,sock=ipn://...; its iPXE ROM asks for a lease
+# from busybox udhcpd on an IPN tap, then tries to fetch a boot file from
+# an address that never answers, which keeps it up and answering pings.
+case_qemu() {
+	tap - qtap0 $W/qnet 10.0.6.1
+	cat >$W/udhcpd.conf <<EOF
+start 10.0.6.50
+end 10.0.6.60
+interface qtap0
+lease_file $W/udhcpd.leases
+pidfile $W/udhcpd.pid
+siaddr 10.0.6.77
+boot_file pxelinux.0
+opt subnet 255.255.255.0
+opt lease 3600
+EOF
+	: >$W/udhcpd.leases
+	bg busybox udhcpd -f $W/udhcpd.conf >$W/udhcpd.out 2>&1
+	bg timeout 600 qemu-system-x86_64 -accel tcg -m 32 -display none -vga none \
+		-monitor none -serial none -parallel none -boot n \
+		-nic "vde,sock=ipn://$W/qnet,model=e1000,mac=52:54:00:00:06:02" \
+		>$W/qemu.out 2>&1
+	wait_for 400 grep -q 'sending ACK' $W/udhcpd.out
+	lease=$?
+	addr=$(sed -n 's/.*sending ACK to \([0-9.]*\).*/\1/p' $W/udhcpd.out | head -n 1)
+	sed 's/^/# udhcpd: /' $W/udhcpd.out
+	[ $lease = 0 ] && [ -n "$addr" ]
+	result $? "QEMU: a VM whose only NIC is -nic vde,sock=ipn:// gets a DHCP lease ($addr)"
+	[ -n "$addr" ] && pings - "$addr"
+	result $? "QEMU: the VM answers ping through the IPN switch"
+	cleanup
+}
+
+# An unprivileged user's VM joins a network it may read and write; one it
+# may not gives QEMU a clear error.
+case_qemu_user() {
+	# Modes as given, not masked by the umask.
+	bg sh -c "umask 0; exec ipncat -q -b -M 0666 -p 2 -r $W/open" </dev/null >/dev/null
+	bg sh -c "umask 0; exec ipncat -q -b -M 0700 -p 2 -r $W/closed" </dev/null >/dev/null
+	wait_for 10 test -S $W/open && wait_for 10 test -S $W/closed
+	asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	q="qemu-system-x86_64 -machine none -nodefaults -display none -monitor none"
+	timeout 15 $asuser $q -netdev "vde,id=n0,sock=ipn://$W/open" >$W/qu1.out 2>&1
+	rc=$?
+	[ $rc = 124 ] || sed 's/^/# /' $W/qu1.out
+	[ $rc = 124 ] && ! grep -qiE 'ipn:|vde|error' $W/qu1.out
+	result $? "QEMU as an unprivileged user joins a network it may read and write"
+	timeout 15 $asuser $q -netdev "vde,id=n0,sock=ipn://$W/closed" >$W/qu2.out 2>&1
+	rc=$?
+	sed 's/^/# /' $W/qu2.out
+	[ $rc != 124 ] && [ $rc != 0 ] && grep -q 'ipn: .*permission denied' $W/qu2.out &&
+		grep -qi 'vde' $W/qu2.out
+	result $? "QEMU as an unprivileged user on a network it may not use: a clear error"
+	cleanup
+}
+
+# --- Two hosts ------------------------------------------------------------
+
+# Two "hosts" (namespaces joined by a veth carrying IP), each with its own
+# IPN switch and an endpoint namespace on it; the switches are joined by
+# the kernel's VXLAN device grabbed into each, and separately by a vde_plug
+# udp:// cable.
+case_two_hosts() {
+	netns ha && netns hb && netns ea && netns eb
+	ip link add ula type veth peer name ulb &&
+		ip link set ula netns ha && ip link set ulb netns hb &&
+		ip -n ha addr add 10.1.0.1/24 dev ula && ip -n hb addr add 10.1.0.2/24 dev ulb &&
+		ip -n ha link set ula up && ip -n hb link set ulb up
+	for h in a b; do
+		[ $h = a ] && { me=10.1.0.1; peer=10.1.0.2; }
+		[ $h = b ] && { me=10.1.0.2; peer=10.1.0.1; }
+		ip -n h$h link add vx0 type vxlan id 42 local $me remote $peer dstport 4789 dev ul$h
+		ip -n h$h link set vx0 up
+		bg ip netns exec h$h ipncat -q -p 2 -G vx0 $W/sw$h >/dev/null
+		wait_for 10 test -S $W/sw$h
+		tap e$h x$h $W/sw$h 10.2.0.$([ $h = a ] && echo 1 || echo 2)
+		ip -n e$h link set x$h mtu 1400
+	done
+	pings ea 10.2.0.2 && pings eb 10.2.0.1
+	result $? "two hosts: IPN switches joined by a grabbed VXLAN device carry traffic"
+	for h in a b; do
+		[ $h = a ] && { me=10.1.0.1; peer=10.1.0.2; }
+		[ $h = b ] && { me=10.1.0.2; peer=10.1.0.1; }
+		bg ip netns exec h$h vde_plug "ipn://$W/u$h[create/policy=switch]" \
+			"udp://$me:5000->$peer:5000"
+		wait_for 10 test -S $W/u$h
+		tap e$h u$h $W/u$h 10.3.0.$([ $h = a ] && echo 1 || echo 2)
+		ip -n e$h link set u$h mtu 1400
+	done
+	pings ea 10.3.0.2 && pings eb 10.3.0.1
+	result $? "two hosts: IPN switches joined by a vde_plug udp:// cable carry traffic"
+	cleanup
+}
+
+# --- The demo -----------------------------------------------------------
+
+demo() {
+	echo "== Two User-Mode Linux VMs and the host on one IPN switch"
+	uml_initrd
+	echo "\$ ipncat -p 2 -T ipn0 /tmp/vm/demo &    # the host's tap: creates the switch"
+	tap - ipn0 $W/demo 10.0.8.1
+	echo "\$ ip addr add 10.0.8.1/24 dev ipn0"
+	for v in 2 3; do
+		peer=$((5 - v))
+		echo "\$ linux.uml mem=48M initrd=uml.cpio.gz eth0=vde,ipn:///tmp/vm/demo,52:54:00:00:08:0$v ...   # VM 10.0.8.$v"
+		uml vm$v "ipn://$W/demo" 52:54:00:00:08:0$v 10.0.8.$v 10.0.8.$peer 10.0.8.1 demo
+	done
+	wait_for 300 grep -q UML-UP $W/vm2.out && wait_for 300 grep -q UML-UP $W/vm3.out
+	echo "\$ ping -c 2 10.0.8.2; ping -c 2 10.0.8.3    # from the host"
+	ping -c 2 -W 5 10.0.8.2
+	ping -c 2 -W 5 10.0.8.3
+	wait $pid_vm2 $pid_vm3
+	for v in 2 3; do
+		echo "== VM 10.0.8.$v's console:"
+		grep -vE '^\[|^$' $W/vm$v.out | grep -E 'PING|packets|bytes from|UML-' | sed 's/^/   /'
+	done
+	cleanup
+}
+
+case "${1:-test}" in
+test)
+	for c in errors create vde_switch ipn_cable qemu_user two_hosts uml qemu; do
+		t0=$(date +%s)
+		case_$c
+		echo "# case $c: $(($(date +%s) - t0)) s"
+	done
+	;;
+demo) demo ;;
+*) echo "usage: $0 test|demo" >&2; exit 2 ;;
+esac
