@@ -554,7 +554,7 @@ impl Family for Ipn {
         let mut skb = sk.alloc_send_skb(len, nonblock)?;
         msg.copy_into(&mut skb, len)?;
         if net.lossless() {
-            net.wait_for_room(port, nonblock)?;
+            net.wait_for_room(port, sk.send_timeout(nonblock))?;
         }
         net.deliver(Some(port), skb);
         Ok(len)
@@ -589,11 +589,14 @@ impl Family for Ipn {
         if copied < full {
             msg.set_flag(msg_flags::TRUNC);
         }
-        msg.copy_from(&skb, copied)?;
+        let copied_out = msg.copy_from(&skb, copied);
         drop(skb);
+        // The message left the queue even if copying it out failed (a bad
+        // buffer): its room is free, and a lossless sender may be waiting.
         if net.lossless() && flags & msg_flags::PEEK == 0 {
             net.wake_senders();
         }
+        copied_out?;
         Ok(if flags & msg_flags::TRUNC != 0 {
             full
         } else {

@@ -135,6 +135,11 @@ void ipn_glue_bh_enable(void)
 	local_bh_enable();
 }
 
+long ipn_glue_sndtimeo(const struct sock *sk, bool noblock)
+{
+	return sock_sndtimeo(sk, noblock);
+}
+
 void ipn_glue_state_change(struct sock *sk)
 {
 	sk->sk_state_change(sk);

@@ -25,6 +25,7 @@ unsigned int ipn_glue_rcv_qlen(const struct sock *sk);
 int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
+long ipn_glue_sndtimeo(const struct sock *sk, bool noblock);
 int ipn_glue_request_policy(int family, int protocol);
 void ipn_glue_bh_disable(void);
 void ipn_glue_bh_enable(void);

@@ -14,11 +14,13 @@ use crate::{
 };
 use core::sync::atomic::AtomicPtr;
 use kernel::{
-    ffi::c_void,
+    ffi::{c_long, c_void},
     new_mutex, new_poll_condvar,
     prelude::*,
     sync::aref::ARef,
-    sync::{poll::PollCondVar, rcu, Arc, Mutex, UniqueArc},
+    sync::{poll::PollCondVar, rcu, Arc, CondVarTimeoutResult, Mutex, UniqueArc},
+    task::MAX_SCHEDULE_TIMEOUT,
+    time::Jiffies,
 };
 
 /// Settings fixed when a network is created.
@@ -320,18 +322,33 @@ impl Network {
     }
 
     /// Waits until every reader has room for a message from port `from`
-    /// (lossless networks). `EAGAIN` instead of waiting when `nonblock`.
-    pub(crate) fn wait_for_room(&self, from: usize, nonblock: bool) -> Result {
+    /// (lossless networks), for at most `timeo` jiffies (the socket's send
+    /// timeout: 0 for a non-blocking send, `MAX_SCHEDULE_TIMEOUT` for none).
+    /// `EAGAIN` when the time is up; as `sock_intr_errno()` on a signal.
+    pub(crate) fn wait_for_room(&self, from: usize, timeo: c_long) -> Result {
+        let mut left = timeo;
         let mut st = self.state.lock();
         loop {
             if self.has_room(from) {
                 return Ok(());
             }
-            if nonblock {
+            if left <= 0 {
                 return Err(EAGAIN);
             }
-            if self.space.wait_interruptible(&mut st) {
-                return Err(ERESTARTSYS);
+            if left == MAX_SCHEDULE_TIMEOUT {
+                if self.space.wait_interruptible(&mut st) {
+                    return Err(ERESTARTSYS);
+                }
+                continue;
+            }
+            // `left` is positive here: the conversion cannot fail.
+            let ticks = Jiffies::try_from(left).unwrap_or(0);
+            match self.space.wait_interruptible_timeout(&mut st, ticks) {
+                CondVarTimeoutResult::Timeout => left = 0,
+                CondVarTimeoutResult::Woken { jiffies } => {
+                    left = c_long::try_from(jiffies).unwrap_or(0)
+                }
+                CondVarTimeoutResult::Signal { .. } => return Err(EINTR),
             }
         }
     }

@@ -49,6 +49,7 @@ extern "C" {
     fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
+    fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
     fn ipn_glue_bh_disable();
     fn ipn_glue_bh_enable();
     static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
@@ -288,6 +289,13 @@ impl Sock {
     pub fn is_dead(&self) -> bool {
         // SAFETY: `self` is valid; the flag is read atomically.
         unsafe { bindings::sock_flag(self.raw(), bindings::sock_flags_SOCK_DEAD) }
+    }
+
+    /// How long a blocking send may wait, in jiffies: 0 when `nonblock`,
+    /// `SO_SNDTIMEO` when set, else `MAX_SCHEDULE_TIMEOUT` (forever).
+    pub fn send_timeout(&self, nonblock: bool) -> c_long {
+        // SAFETY: `self` is valid; the field is read with READ_ONCE.
+        unsafe { ipn_glue_sndtimeo(self.raw(), nonblock) }
     }
 
     /// Allocates an skb of `len` bytes charged to this socket's send buffer,

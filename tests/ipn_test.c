@@ -2960,6 +2960,75 @@ static int test_lossless_blocking_send(void)
 	return 0;
 }
 
+/*
+ * A blocked lossless sender with SO_SNDTIMEO gives up with EAGAIN when the
+ * time is up, as every socket's send does.
+ */
+static int test_lossless_sndtimeo(void)
+{
+	const char *p = tpath("net");
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 300000 };
+	long long t0, el;
+	int a, b, v = 0;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 1 }));
+	b = TRY(net_join(p));
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "fill b");
+	TRY(setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	t0 = now_ms();
+	EXPECT_ERRNO(send(a, &v, sizeof(v), 0), EAGAIN,
+		     "blocking send with a send timeout and a full reader");
+	el = now_ms() - t0;
+	EXPECT(el >= 250 && el < 5000,
+	       "the send timed out after %lld ms, not about 300", el);
+	EXPECT_EQ(sock_drops(b), 0, "drops of b");
+	MUST(expect_msg(b, &v, sizeof(v), "b"));
+	MUST(expect_none(b, "b"));
+	return 0;
+}
+
+/*
+ * A receive whose copy out fails (EFAULT) has still taken the message off
+ * the queue: a lossless sender waiting for that room must wake up.
+ */
+static int test_lossless_efault_wakes_sender(void)
+{
+	const char *p = tpath("net");
+	struct blocked_send c;
+	int a, b, v = 0, i, st, ready[2];
+	pid_t pid;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.flags = IPN_FLAG_LOSSLESS, .pool = 1 }));
+	b = TRY(net_join(p));
+	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "fill b");
+	TRY(pipe(ready));
+	c = (struct blocked_send){ .s = a, .ready_w = ready[1] };
+	pid = TRY(spawn(blocked_send_fn, &c));
+	close(ready[1]);
+	if (read_byte_timeout(ready[0], 10000) != 1) {
+		reap(pid, "sender");
+		fail("the sender did not start");
+		return -1;
+	}
+	msleep(200);
+	EXPECT_ERRNO(recv(b, (void *)8, sizeof(v), MSG_DONTWAIT), EFAULT,
+		     "recv into a bad pointer");
+	for (i = 0; i < 50 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		msleep(100);
+	if (i == 50) {
+		kill(pid, SIGKILL);
+		reap(pid, "sender");
+		fail("the sender still waits 5 s after the failed recv freed room");
+		return -1;
+	}
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the sender's send failed");
+	v = 2;
+	MUST(expect_msg(b, &v, sizeof(v), "b"));
+	return 0;
+}
+
 static int test_lossless_pollout(void)
 {
 	const char *p = tpath("net");
@@ -5264,6 +5333,8 @@ static const struct test tests[] = {
 	TEST(lossy_slow_receiver),
 	TEST(lossless_eagain),
 	TEST(lossless_blocking_send),
+	TEST(lossless_sndtimeo),
+	TEST(lossless_efault_wakes_sender),
 	TEST(lossless_pollout),
 	TEST(lossless_stream),
 
