@@ -69,6 +69,14 @@ fn port_vec(n: usize) -> Result<KVec<PortState>> {
     Ok(v)
 }
 
+/// A copy of a frame for one port, chosen under the switch's lock and sent
+/// after it; `len` is cleared once the port took it.
+struct Send {
+    port: usize,
+    len: u64,
+    skb: Option<SkBuff>,
+}
+
 /// The two shapes a frame may leave in, built on first need.
 struct Variants<'a> {
     orig: &'a SkBuff,
@@ -230,6 +238,7 @@ impl Policy for Switch {
         let frame = skb.data().and_then(vlan::parse);
         let mut g = sw.inner.lock();
         let inner = &mut *g;
+        let nports = inner.ports.len();
         let Some(ps) = inner.ports.get_mut(p) else {
             return;
         };
@@ -253,6 +262,13 @@ impl Policy for Switch {
             // Its destination sits where it came from: nothing to forward.
             return;
         }
+        // Decided under the lock, sent after it: a port may be a device
+        // whose transmit comes back into this network (a tap's peer), and
+        // no device transmit runs with interrupts off.
+        let Ok(mut sends) = KVec::<Send>::with_capacity(nports, GFP_ATOMIC) else {
+            ps.stats.rx_drops += 1;
+            return;
+        };
         let mut out = Variants::new(&skb, &frame, v);
         for (q, qs) in inner.ports.iter_mut().enumerate() {
             if q == p || !qs.connected || dest.is_some_and(|d| d != q) {
@@ -264,15 +280,39 @@ impl Policy for Switch {
             }
             match out.get(how).map(|s| s.clone_atomic()) {
                 Some(Ok(c)) => {
-                    let n = c.len() as u64;
-                    if net.deliver(q, c) {
-                        qs.stats.tx_frames += 1;
-                        qs.stats.tx_bytes += n;
-                    } else {
-                        qs.stats.tx_drops += 1;
-                    }
+                    // Counted as sent; moved to the drops below if not.
+                    qs.stats.tx_frames += 1;
+                    qs.stats.tx_bytes += c.len() as u64;
+                    // Within the capacity reserved above: cannot fail.
+                    let _ = sends.push_within_capacity(Send {
+                        port: q,
+                        len: c.len() as u64,
+                        skb: Some(c),
+                    });
                 }
                 _ => qs.stats.tx_drops += 1,
+            }
+        }
+        drop(g);
+        drop(out);
+        let mut dropped = false;
+        for s in sends.iter_mut() {
+            if let Some(c) = s.skb.take() {
+                if net.deliver(s.port, c) {
+                    s.len = 0;
+                } else {
+                    dropped = true;
+                }
+            }
+        }
+        if dropped {
+            let mut g = sw.inner.lock();
+            for s in sends.iter().filter(|s| s.len != 0) {
+                if let Some(qs) = g.ports.get_mut(s.port) {
+                    qs.stats.tx_frames = qs.stats.tx_frames.saturating_sub(1);
+                    qs.stats.tx_bytes = qs.stats.tx_bytes.saturating_sub(s.len);
+                    qs.stats.tx_drops += 1;
+                }
             }
         }
     }
