@@ -324,10 +324,54 @@ static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb)
 }
 
 /*
+ * Stacking that could carry a network's frames back into an IPN network
+ * through the host's devices is refused: a grabbed interface must have no
+ * IPN port (a tap, or another grabbed interface) among the devices below
+ * it.  A bridge over a tap that is then grabbed would otherwise send every
+ * flooded frame around network, bridge and tap until the transmit
+ * recursion limit, and deadlock on a policy's lock on the way.  Two
+ * networks are cabled with vde_plug instead.  RTNL held.
+ */
+static int ipn_lower_is_port(struct net_device *lower,
+			     struct netdev_nested_priv *priv)
+{
+	return lower->ipn_port;
+}
+
+static bool ipn_port_below(struct net_device *dev)
+{
+	struct netdev_nested_priv priv = {};
+
+	return dev->ipn_port ||
+	       netdev_walk_all_lower_dev(dev, ipn_lower_is_port, &priv);
+}
+
+static int ipn_upper_is_grabbed(struct net_device *upper,
+				struct netdev_nested_priv *priv)
+{
+	return upper->ipn_port && !ipn_is_tap(upper);
+}
+
+/* Whether @dev is grabbed, or stacked under a grabbed interface. */
+static bool ipn_grabbed_above(struct net_device *dev)
+{
+	struct netdev_nested_priv priv = {};
+	bool found;
+
+	if (ipn_upper_is_grabbed(dev, &priv))
+		return true;
+	rcu_read_lock();
+	found = netdev_walk_all_upper_dev_rcu(dev, ipn_upper_is_grabbed, &priv);
+	rcu_read_unlock();
+	return found;
+}
+
+/*
  * Grabs the interface @name of @net for @owner, RTNL held: its received
  * frames go to the network, and it goes promiscuous.  Loopback and
  * non-Ethernet interfaces are refused, and -EBUSY means it already has an
- * rx_handler (a bridge or bond port, or another network's).  On success
+ * rx_handler (a bridge or bond port, or another network's) or is stacked
+ * on an IPN port.  On success
  * the caller owns a reference to the device and @owner stays the caller's.
  */
 struct net_device *ipn_glue_grab(struct net *net, const char *name,
@@ -346,7 +390,7 @@ struct net_device *ipn_glue_grab(struct net *net, const char *name,
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (dev->ipn_port) {
+	if (ipn_port_below(dev)) {
 		*err = -EBUSY;
 		return NULL;
 	}
@@ -385,8 +429,19 @@ static int ipn_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *cu;
 	void *owner;
 
+	if (event == NETDEV_PRECHANGEUPPER) {
+		/* The other half of the rule above: no IPN port goes under a
+		 * grabbed interface (a tap into a grabbed bridge).
+		 */
+		cu = ptr;
+		if (cu->linking && ipn_port_below(dev) &&
+		    ipn_grabbed_above(cu->upper_dev))
+			return notifier_from_errno(-EBUSY);
+		return NOTIFY_DONE;
+	}
 	if (event != NETDEV_UNREGISTER || ipn_is_tap(dev))
 		return NOTIFY_DONE;
 	owner = ipn_port_owner(dev);

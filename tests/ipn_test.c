@@ -1296,6 +1296,43 @@ static int test_grab_errors(void)
 	return 0;
 }
 
+/*
+ * Stacking that could carry a network's frames back into IPN is refused in
+ * both orders: a bridge over a tap cannot be grabbed, and no tap (of this
+ * network or another) joins a grabbed bridge.  Built, it deadlocked the
+ * switch on its own lock at the first flooded frame.
+ */
+static int test_grab_stacking(void)
+{
+	const char *p = tpath("net"), *q = tpath("other");
+	int b, bq;
+
+	sh("ip link del ipnbr1; ip link del ipnbr2");
+	b = TRY(net_create_proto(p, IPN_VDESWITCH,
+				 &(struct netopts){ .bind_only = true }));
+	bq = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(b, "ipnlt0", IPN_NODEFLAG_TAP, NULL));
+	MUST(sh("ip link add ipnbr1 type bridge && ip link add ipnbr2 type bridge") ?
+	     (fail("no bridge"), -1) : 0);
+	EXPECT_EQ(sh("ip link set ipnlt0 master ipnbr1"), 0,
+		  "a tap becomes a port of an ordinary bridge");
+	EXPECT_ERRNO(conn_tap(b, "ipnbr1", IPN_NODEFLAG_GRAB, NULL), EBUSY,
+		     "grabbing a bridge over a tap of the same network");
+	EXPECT_ERRNO(conn_tap(bq, "ipnbr1", IPN_NODEFLAG_GRAB, NULL), EBUSY,
+		     "grabbing a bridge over a tap of another network");
+	TRY(conn_tap(b, "ipnbr2", IPN_NODEFLAG_GRAB, NULL));
+	TRY(conn_tap(b, "ipnlt1", IPN_NODEFLAG_TAP, NULL));
+	TRY(conn_tap(bq, "ipnlt2", IPN_NODEFLAG_TAP, NULL));
+	EXPECT(sh("ip link set ipnlt1 master ipnbr2") != 0,
+	       "a tap joined a bridge grabbed into its own network");
+	EXPECT(sh("ip link set ipnlt2 master ipnbr2") != 0,
+	       "a tap joined a bridge grabbed into another network");
+	close(b);
+	close(bq);
+	sh("ip link del ipnbr1; ip link del ipnbr2");
+	return 0;
+}
+
 /* The peer of the veth @name. */
 static int veth_peer(const char *name, char *peer)
 {
@@ -2918,11 +2955,35 @@ static int blocked_send_fn(void *arg)
 	return 0;
 }
 
+/*
+ * A child that sends one int on @s, which must block for at least 100 ms;
+ * returns its pid once it is (about to be) blocked, or -1.
+ */
+static pid_t start_blocked_send(int s)
+{
+	struct blocked_send c;
+	int ready[2];
+	pid_t pid;
+
+	TRY(pipe(ready));
+	c = (struct blocked_send){ .s = s, .ready_w = ready[1] };
+	pid = TRY(spawn(blocked_send_fn, &c));
+	close(ready[1]);
+	if (read_byte_timeout(ready[0], 10000) != 1) {
+		close(ready[0]);
+		reap(pid, "sender");
+		fail("the sender did not start");
+		return -1;
+	}
+	close(ready[0]);
+	msleep(200);
+	return pid;
+}
+
 static int test_lossless_blocking_send(void)
 {
 	const char *p = tpath("net");
-	struct blocked_send c;
-	int a, b, v, i, st, ready[2];
+	int a, b, v, i, st;
 	pid_t pid;
 
 	a = TRY(net_create(p, &(struct netopts){
@@ -2930,16 +2991,7 @@ static int test_lossless_blocking_send(void)
 	b = TRY(net_join(p));
 	for (v = 0; v < 2; v++)
 		EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "send");
-	TRY(pipe(ready));
-	c = (struct blocked_send){ .s = a, .ready_w = ready[1] };
-	pid = TRY(spawn(blocked_send_fn, &c));
-	close(ready[1]);
-	if (read_byte_timeout(ready[0], 10000) != 1) {
-		reap(pid, "sender");
-		fail("the sender did not start");
-		return -1;
-	}
-	msleep(200);
+	pid = TRY(start_blocked_send(a));
 	if (waitpid(pid, &st, WNOHANG) == pid) {
 		fail("the sender did not block on a full lossless network (%s %d)",
 		     WIFEXITED(st) ? "exit status" : "signal",
@@ -2995,24 +3047,14 @@ static int test_lossless_sndtimeo(void)
 static int test_lossless_efault_wakes_sender(void)
 {
 	const char *p = tpath("net");
-	struct blocked_send c;
-	int a, b, v = 0, i, st, ready[2];
+	int a, b, v = 0, i, st;
 	pid_t pid;
 
 	a = TRY(net_create(p, &(struct netopts){
 		.flags = IPN_FLAG_LOSSLESS, .pool = 1 }));
 	b = TRY(net_join(p));
 	EXPECT_EQ(send(a, &v, sizeof(v), MSG_DONTWAIT), sizeof(v), "fill b");
-	TRY(pipe(ready));
-	c = (struct blocked_send){ .s = a, .ready_w = ready[1] };
-	pid = TRY(spawn(blocked_send_fn, &c));
-	close(ready[1]);
-	if (read_byte_timeout(ready[0], 10000) != 1) {
-		reap(pid, "sender");
-		fail("the sender did not start");
-		return -1;
-	}
-	msleep(200);
+	pid = TRY(start_blocked_send(a));
 	EXPECT_ERRNO(recv(b, (void *)8, sizeof(v), MSG_DONTWAIT), EFAULT,
 		     "recv into a bad pointer");
 	for (i = 0; i < 50 && waitpid(pid, &st, WNOHANG) == 0; i++)
@@ -5270,6 +5312,7 @@ static const struct test tests[] = {
 	TEST(persist_netdev),
 	TEST(persist_link_del),
 	TEST(grab_errors),
+	TEST(grab_stacking),
 	TEST(grab_frames),
 	TEST(grab_frames_switch),
 
