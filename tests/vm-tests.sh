@@ -326,26 +326,21 @@ case_two_hosts() {
 		ip -n ha addr add 10.1.0.1/24 dev ula && ip -n hb addr add 10.1.0.2/24 dev ulb &&
 		ip -n ha link set ula up && ip -n hb link set ulb up
 	for h in a b; do
-		[ $h = a ] && { me=10.1.0.1; peer=10.1.0.2; }
-		[ $h = b ] && { me=10.1.0.2; peer=10.1.0.1; }
+		if [ $h = a ]; then me=10.1.0.1 peer=10.1.0.2 n=1; else me=10.1.0.2 peer=10.1.0.1 n=2; fi
+		# Switch sw$h: the kernel's VXLAN device, grabbed.
 		ip -n h$h link add vx0 type vxlan id 42 local $me remote $peer dstport 4789 dev ul$h
 		ip -n h$h link set vx0 up
 		bg ip netns exec h$h ipncat -q -p 2 -G vx0 $W/sw$h >/dev/null
-		wait_for 10 test -S $W/sw$h
-		tap e$h x$h $W/sw$h 10.2.0.$([ $h = a ] && echo 1 || echo 2)
-		ip -n e$h link set x$h mtu 1400
+		# Switch u$h: created by vde_plug, cabled over UDP.
+		bg ip netns exec h$h vde_plug "ipn://$W/u$h[create/policy=switch]" \
+			"udp://$me:5000->$peer:5000"
+		wait_for 10 test -S $W/sw$h && wait_for 10 test -S $W/u$h
+		# The endpoint e$h on both; the tunnels take 50 bytes.
+		tap e$h x$h $W/sw$h 10.2.0.$n && ip -n e$h link set x$h mtu 1400
+		tap e$h u$h $W/u$h 10.3.0.$n && ip -n e$h link set u$h mtu 1400
 	done
 	pings ea 10.2.0.2 && pings eb 10.2.0.1
 	result $? "two hosts: IPN switches joined by a grabbed VXLAN device carry traffic"
-	for h in a b; do
-		[ $h = a ] && { me=10.1.0.1; peer=10.1.0.2; }
-		[ $h = b ] && { me=10.1.0.2; peer=10.1.0.1; }
-		bg ip netns exec h$h vde_plug "ipn://$W/u$h[create/policy=switch]" \
-			"udp://$me:5000->$peer:5000"
-		wait_for 10 test -S $W/u$h
-		tap e$h u$h $W/u$h 10.3.0.$([ $h = a ] && echo 1 || echo 2)
-		ip -n e$h link set u$h mtu 1400
-	done
 	pings ea 10.3.0.2 && pings eb 10.3.0.1
 	result $? "two hosts: IPN switches joined by a vde_plug udp:// cable carry traffic"
 	cleanup
