@@ -53,8 +53,12 @@ static void __attribute__((format(printf, 1, 2))) ipn_warn(const char *fmt, ...)
 	errno = saved;
 }
 
-/* A decimal (or 0x/0 prefixed) integer within [min, max], or -1. */
-static int parse_int(const char *key, const char *s, long min, long max, int base)
+/*
+ * An integer within [min, max] in @base (0: decimal, 0x hex or 0 octal)
+ * into *@out when @s is given; -1 with a line on stderr when it is bad.
+ */
+static int parse_int(const char *key, const char *s, long min, long max, int base,
+		     int *out)
 {
 	char *end;
 	long v;
@@ -66,16 +70,19 @@ static int parse_int(const char *key, const char *s, long min, long max, int bas
 		ipn_warn("%s=%s: expected a number from %ld to %ld", key, s, min, max);
 		return -1;
 	}
-	return (int)v;
+	*out = (int)v;
+	return 0;
 }
 
-static int parse_policy(const char *s)
+static int parse_policy(const char *s, int *out)
 {
 	if (strcmp(s, "hub") == 0 || strcmp(s, "broadcast") == 0)
-		return IPN_BROADCAST;
-	if (strcmp(s, "switch") == 0 || strcmp(s, "vdeswitch") == 0)
-		return IPN_VDESWITCH;
-	return parse_int("policy", s, 0, INT_MAX, 0);
+		*out = IPN_BROADCAST;
+	else if (strcmp(s, "switch") == 0 || strcmp(s, "vdeswitch") == 0)
+		*out = IPN_VDESWITCH;
+	else
+		return parse_int("policy", s, 0, INT_MAX, 0, out);
+	return 0;
 }
 
 static int setopt_int(int fd, int name, int val, const char *what)
@@ -142,29 +149,27 @@ static int parse_url(char *url, struct vde_open_args *args, struct ipn_url *u)
 	memcpy(u->sun.sun_path, url, len + 1);
 
 	u->policy = IPN_ANY;
-	if (policy && (u->policy = parse_policy(policy)) < 0)
+	if (policy && parse_policy(policy, &u->policy) < 0)
 		return -1;
 	u->port = IPN_PORTNO_ANY;
 	if (port && *port) {
-		if ((u->port = parse_int("port", port, 0, IPN_NUMNODES_MAX - 1, 10)) < 0)
+		if (parse_int("port", port, 0, IPN_NUMNODES_MAX - 1, 10, &u->port) < 0)
 			return -1;
 	} else if (args && args->port > 0) {
 		u->port = args->port;	/* QEMU's port=, vde_plug's --port */
 	}
 	u->create = create != NULL;
-	if (mtu && (u->mtu = parse_int("mtu", mtu, IPN_MTU_MIN, IPN_MTU_MAX, 10)) < 0)
-		return -1;
-	if (numnodes && (u->numnodes = parse_int("numnodes", numnodes, 1,
-						 IPN_NUMNODES_MAX, 10)) < 0)
-		return -1;
-	if (msgpool && (u->msgpool = parse_int("msgpool", msgpool, 1,
-					       IPN_MSGPOOLSIZE_MAX, 10)) < 0)
+	if ((mtu && parse_int("mtu", mtu, IPN_MTU_MIN, IPN_MTU_MAX, 10, &u->mtu) < 0) ||
+	    (numnodes && parse_int("numnodes", numnodes, 1, IPN_NUMNODES_MAX, 10,
+				   &u->numnodes) < 0) ||
+	    (msgpool && parse_int("msgpool", msgpool, 1, IPN_MSGPOOLSIZE_MAX, 10,
+				  &u->msgpool) < 0))
 		return -1;
 	if (lossless)
 		u->flags |= IPN_FLAG_LOSSLESS;
 	u->mode = -1;
 	if (mode) {
-		if ((u->mode = parse_int("mode", mode, 0, 0777, 8)) < 0)
+		if (parse_int("mode", mode, 0, 0777, 8, &u->mode) < 0)
 			return -1;
 	} else if (args && args->mode) {
 		u->mode = args->mode & 0777;
@@ -221,7 +226,7 @@ static void explain(const char *what, const struct ipn_url *u)
 	case ENOSPC:
 		ipn_warn("%s: every port of the network is taken", path);
 		break;
-	case EPROTOTYPE:
+	case EPROTO:
 	case EPROTONOSUPPORT:
 		ipn_warn("%s: the network has another policy than policy=%d", path, u->policy);
 		break;
