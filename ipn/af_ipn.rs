@@ -346,14 +346,16 @@ impl Family for Ipn {
         }
         let fam = (AF_IPN as u16).to_ne_bytes();
         let path = st.path.bytes();
-        let n = path.len().min(SOCKADDR_UN_LEN - 3);
+        // A path may fill all of sun_path (108 bytes) without a NUL, as
+        // with AF_UNIX: the NUL then lies past the returned length.
+        let n = path.len().min(SOCKADDR_UN_LEN - 2);
         if buf.len() < 2 + n + 1 {
             return Err(EINVAL);
         }
         buf[..2].copy_from_slice(&fam);
         buf[2..2 + n].copy_from_slice(&path[..n]);
         buf[2 + n] = 0;
-        Ok(2 + n + 1)
+        Ok((2 + n + 1).min(SOCKADDR_UN_LEN))
     }
 
     fn poll(sock: &Socket<Self>, ctx: &PollCtx<'_>) -> u32 {
@@ -544,9 +546,14 @@ impl Family for Ipn {
             Some((net, Some(port))) => (net, port),
             _ => return Err(ENOTCONN),
         };
+        // The network is the destination of every message: an address
+        // on top of the connection is a mistake, not a second route.
+        if msg.has_name() {
+            return Err(EISCONN);
+        }
         let sk = sock.sk();
         if sk.shutdown_mask() & SEND_SHUTDOWN != 0 {
-            return Err(EPIPE);
+            return Err(msg.epipe());
         }
         if len > net.params.mtu {
             return Err(EOVERFLOW);

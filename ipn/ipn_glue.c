@@ -140,6 +140,11 @@ long ipn_glue_sndtimeo(const struct sock *sk, bool noblock)
 	return sock_sndtimeo(sk, noblock);
 }
 
+void ipn_glue_sigpipe(void)
+{
+	send_sig(SIGPIPE, current, 0);
+}
+
 void ipn_glue_state_change(struct sock *sk)
 {
 	sk->sk_state_change(sk);

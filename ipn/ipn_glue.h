@@ -26,6 +26,7 @@ int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
 long ipn_glue_sndtimeo(const struct sock *sk, bool noblock);
+void ipn_glue_sigpipe(void);
 int ipn_glue_request_policy(int family, int protocol);
 void ipn_glue_bh_disable(void);
 void ipn_glue_bh_enable(void);

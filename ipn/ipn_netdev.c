@@ -113,6 +113,8 @@ static void ipn_tap_setup(struct net_device *dev)
 	dev->priv_destructor = ipn_tap_destructor;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/* The network keeps and may change what it is given (pktgen). */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->lltx = true;
 	dev->ipn_port = 1;
 	dev->min_mtu = ETH_MIN_MTU;
@@ -215,7 +217,12 @@ static void ipn_tap_rx(struct net_device *dev, struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
 
-	if (!(dev->flags & IFF_UP) || len < ETH_HLEN) {
+	/*
+	 * A network's MTU may be larger than the tap's: the host's stack gets
+	 * no frame longer than the tap's MTU allows (with an 802.1Q tag).
+	 */
+	if (!(dev->flags & IFF_UP) || len < ETH_HLEN ||
+	    len > dev->mtu + ETH_HLEN + VLAN_HLEN) {
 		dev_core_stats_rx_dropped_inc(dev);
 		kfree_skb(skb);
 		return;

@@ -50,6 +50,7 @@ extern "C" {
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
     fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
+    fn ipn_glue_sigpipe();
     fn ipn_glue_bh_disable();
     fn ipn_glue_bh_enable();
     static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
@@ -387,6 +388,22 @@ impl MsgHdr<'_> {
         let len = c_int::try_from(len.min(skb.len())).map_err(|_| EINVAL)?;
         // SAFETY: The skb is valid; `self.0` is the valid msghdr of the call.
         to_result(unsafe { bindings::skb_copy_datagram_msg(skb.as_raw(), 0, self.0, len) })
+    }
+
+    /// Whether the caller gave an address (`sendto()`, `msg_name`).
+    pub fn has_name(&self) -> bool {
+        // SAFETY: By the type invariant.
+        unsafe { (*self.0).msg_namelen != 0 }
+    }
+
+    /// Fails a send with `EPIPE`, raising `SIGPIPE` in the caller unless
+    /// it passed `MSG_NOSIGNAL`, as every socket's send does.
+    pub fn epipe(&self) -> Error {
+        if self.flags() & msg_flags::NOSIGNAL == 0 {
+            // SAFETY: Called in the sending task's context.
+            unsafe { ipn_glue_sigpipe() };
+        }
+        EPIPE
     }
 
     /// Reports no source address to `recvmsg()`.

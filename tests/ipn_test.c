@@ -1248,6 +1248,46 @@ static int test_persist_link_del(void)
 	return 0;
 }
 
+/*
+ * A frame from the network longer than the tap's MTU allows does not reach
+ * the host's stack: it is dropped and counted.
+ */
+static int test_tap_rx_oversize(void)
+{
+	const char *p = tpath("net");
+	static unsigned char frame[4000];
+	long drops, pkts;
+	int b, s, i;
+
+	b = TRY(net_create(p, &(struct netopts){ .mtu = 9000, .bind_only = true }));
+	TRY(conn_tap(b, "ipnos0", IPN_NODEFLAG_TAP, NULL));
+	MUST(sh("ip link set ipnos0 mtu 1500 && ip link set ipnos0 up") ?
+	     (fail("ip link set ipnos0"), -1) : 0);
+	s = TRY(net_join(p));
+	memset(frame, 0xff, 6);			/* broadcast */
+	memcpy(frame + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	/* IPv4, with a header IP drops: an unknown type would count in
+	 * rx_dropped too.
+	 */
+	frame[12] = 0x08;
+	frame[13] = 0x00;
+	drops = iface_attr("ipnos0", "statistics/rx_dropped");
+	pkts = iface_attr("ipnos0", "statistics/rx_packets");
+	EXPECT_EQ(send(s, frame, 1514, 0), 1514, "send a 1514-byte frame");
+	EXPECT_EQ(send(s, frame, sizeof(frame), 0), sizeof(frame),
+		  "send a 4000-byte frame");
+	for (i = 0; i < 50 && iface_attr("ipnos0", "statistics/rx_packets") == pkts; i++)
+		msleep(20);
+	msleep(100);
+	EXPECT_EQ(iface_attr("ipnos0", "statistics/rx_packets"), pkts + 1,
+		  "frames up the tap's stack");
+	EXPECT_EQ(iface_attr("ipnos0", "statistics/rx_dropped"), drops + 1,
+		  "frames dropped for their length");
+	close(s);
+	close(b);
+	return 0;
+}
+
 /* What cannot be grabbed, and what a grab does to the interface. */
 static int test_grab_errors(void)
 {
@@ -1862,6 +1902,28 @@ static int test_getsockname(void)
 	MUST(expect_sockname(b, p, "bound and connected socket"));
 	c = TRY(net_join(p));
 	MUST(expect_sockname(c, p, "connected socket"));
+	return 0;
+}
+
+/* A path that fills all 108 bytes of sun_path comes back whole. */
+static int test_getsockname_full_path(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_IPN }, got;
+	socklen_t len = sizeof(got);
+	size_t n = strlen(test_dir) + 1;
+	int s;
+
+	MUST(n + 1 < sizeof(sun.sun_path) ? 0 : (fail("test_dir too long"), -1));
+	memcpy(sun.sun_path, test_dir, n - 1);
+	sun.sun_path[n - 1] = '/';
+	memset(sun.sun_path + n, 'x', sizeof(sun.sun_path) - n);
+	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+	TRY(bind(s, (struct sockaddr *)&sun, sizeof(sun)));
+	memset(&got, 0, sizeof(got));
+	TRY(getsockname(s, (struct sockaddr *)&got, &len));
+	EXPECT_EQ(len, sizeof(struct sockaddr_un), "length of a full path");
+	EXPECT(!memcmp(got.sun_path, sun.sun_path, sizeof(sun.sun_path)),
+	       "the path came back as \"%.108s\"", got.sun_path);
 	return 0;
 }
 
@@ -2677,6 +2739,42 @@ static int test_select_wakeup(void)
 /* ------------------------------------------------------------------ */
 /* shutdown()                                                           */
 /* ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t sigpipes;
+
+static void count_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/*
+ * A send that fails with EPIPE raises SIGPIPE, unless MSG_NOSIGNAL, as
+ * every socket's send does; a send with an address on a connected socket
+ * fails with EISCONN rather than ignoring it.
+ */
+static int test_send_epipe_sigpipe(void)
+{
+	const char *p = tpath("net");
+	struct sockaddr_un sun = { .sun_family = AF_IPN };
+	int a, b;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", p);
+	EXPECT_ERRNO(sendto(b, "x", 1, 0, (struct sockaddr *)&sun, sizeof(sun)),
+		     EISCONN, "sendto with an address on a connected socket");
+	MUST(expect_none(a, "a after the refused sendto"));
+	TRY(shutdown(b, SHUT_WR));
+	signal(SIGPIPE, count_sigpipe);
+	sigpipes = 0;
+	EXPECT_ERRNO(send(b, "x", 1, MSG_NOSIGNAL), EPIPE, "send(MSG_NOSIGNAL)");
+	EXPECT_EQ(sigpipes, 0, "SIGPIPEs with MSG_NOSIGNAL");
+	EXPECT_ERRNO(send(b, "x", 1, 0), EPIPE, "send after SHUT_WR");
+	EXPECT_EQ(sigpipes, 1, "SIGPIPEs without MSG_NOSIGNAL");
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
 
 static int test_shutdown_wr(void)
 {
@@ -5306,6 +5404,7 @@ static const struct test tests[] = {
 	TEST(tap_errors),
 	TEST(tap_user_namespace),
 	TEST(tap_hwaddr),
+	TEST(tap_rx_oversize),
 	TEST(tap_port),
 	TEST(tap_port_switch),
 	TEST(persist_rejoin),
@@ -5333,6 +5432,7 @@ static const struct test tests[] = {
 	TEST(connect_after_bind),
 	TEST(connect_twice),
 	TEST(getsockname),
+	TEST(getsockname_full_path),
 
 	TEST(sockopt_defaults),
 	TEST(sockopt_pending_values),
@@ -5366,6 +5466,7 @@ static const struct test tests[] = {
 	TEST(poll_wakeup),
 	TEST(epoll_wakeup),
 	TEST(select_wakeup),
+	TEST(send_epipe_sigpipe),
 	TEST(shutdown_wr),
 	TEST(shutdown_rd),
 	TEST(shutdown_rdwr),
