@@ -4,11 +4,12 @@
 set -e
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 # wait_for CMD...: up to 10 s for CMD to succeed (the VM may be slow: TCG).
+# Its counter has a name of its own: the callers loop over $i.
 wait_for() {
-	i=0
+	tries=0
 	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge 100 ] && return 1
+		tries=$((tries + 1))
+		[ $tries -ge 100 ] && return 1
 		sleep 0.1
 	done
 }
