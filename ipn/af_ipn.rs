@@ -84,9 +84,9 @@ impl NetPath {
             // Empty or abstract (NUL-first) name: no filesystem node to own.
             return Err(EINVAL);
         }
-        let mut v = KVec::with_capacity(end + 1, GFP_KERNEL)?;
-        v.extend_from_slice(&data[..end], GFP_KERNEL)?;
-        v.push(0, GFP_KERNEL)?;
+        let mut v = KVec::with_capacity(end + 1, GFP_KERNEL_ACCOUNT)?;
+        v.extend_from_slice(&data[..end], GFP_KERNEL_ACCOUNT)?;
+        v.push(0, GFP_KERNEL_ACCOUNT)?;
         Ok(Self(v))
     }
 
@@ -124,7 +124,6 @@ impl Ipn {
         readable: bool,
         writable: bool,
     ) -> Result {
-        let port = net.connect_port(Port::Sock(ARef::from(sock.sk())), st.want_port)?;
         let mut shut = 0;
         if !readable {
             shut |= RCV_SHUTDOWN;
@@ -132,9 +131,14 @@ impl Ipn {
         if !writable {
             shut |= SEND_SHUTDOWN;
         }
+        // Shut before the port is published: a message delivered in between
+        // would reach a socket without the right to read it.
         if shut != 0 {
             sock.sk().shutdown(shut);
         }
+        let port = net
+            .connect_port(Port::Sock(ARef::from(sock.sk())), st.want_port)
+            .inspect_err(|_| sock.sk().clear_shutdown())?;
         st.conn = Conn::Connected(net, port);
         Ok(())
     }
@@ -150,9 +154,11 @@ fn read_ifreq(arg: usize) -> Result<(IfReq, [u8; IfReq::LEN], kernel::uaccess::U
 }
 
 impl Ipn {
-    /// The network a socket manages, for the interface ioctls: it must be
-    /// bound (so hold the x right), and the caller needs `CAP_NET_ADMIN` in
-    /// the user namespace owning the socket's network namespace.
+    /// The network a socket puts an interface on: it must be bound (so hold
+    /// the x right), and the caller needs `CAP_NET_ADMIN` in the user
+    /// namespace owning the socket's network namespace. An interface sends
+    /// and receives on the network, so the caller needs the r and w rights
+    /// too (`EACCES`): x alone would let it bypass them through a tap.
     fn managed(sock: &Socket<Self>, st: &NodeState) -> Result<Arc<Network>> {
         let net = match &st.conn {
             Conn::Bound(n) | Conn::Connected(n, _) if st.manage => n.clone(),
@@ -160,6 +166,9 @@ impl Ipn {
             _ => return Err(ENOTCONN),
         };
         Self::admin(sock)?;
+        if net.rights()? != (true, true) {
+            return Err(EACCES);
+        }
         Ok(net)
     }
 
@@ -263,7 +272,7 @@ impl Family for Ipn {
                     ifaces: KVec::new(),
                 }),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 
@@ -419,13 +428,17 @@ impl Family for Ipn {
         let mut st = node.state.lock();
         if level != SOL_IPN {
             // The policy's own options, at the level of its protocol number.
+            // Configuring them (VLANs of any port, the switch's table) acts
+            // on every user of the network: it takes the x right (a bound
+            // socket) and ownership of the node.
             let manage = st.manage;
             return match &st.conn {
                 Conn::Bound(n) if level == n.protocol => {
-                    n.policy.setsockopt(n, None, manage, name, val)
+                    n.policy.setsockopt(n, None, manage && n.owned(), name, val)
                 }
                 Conn::Connected(n, p) if level == n.protocol => {
-                    n.policy.setsockopt(n, Some(*p), manage, name, val)
+                    n.policy
+                        .setsockopt(n, Some(*p), manage && n.owned(), name, val)
                 }
                 _ => Err(ENOPROTOOPT),
             };
@@ -557,6 +570,10 @@ impl Family for Ipn {
         }
         if len > net.params.mtu {
             return Err(EOVERFLOW);
+        }
+        // A receiver could not tell an empty message from end of file.
+        if len == 0 {
+            return Err(EINVAL);
         }
         let mut skb = sk.alloc_send_skb(len, nonblock)?;
         msg.copy_into(&mut skb, len)?;

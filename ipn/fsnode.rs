@@ -14,6 +14,7 @@ extern "C" {
     fn ipn_glue_path_is_sock(path: *const c_void) -> bool;
     fn ipn_glue_path_key(path: *const c_void) -> c_ulong;
     fn ipn_glue_path_permission(path: *const c_void, mask: c_int) -> c_int;
+    fn ipn_glue_path_owner(path: *const c_void) -> bool;
 }
 
 /// Access rights checked with [`FsNode::permission`].
@@ -85,6 +86,13 @@ impl FsNode {
     pub fn permission(&self, mask: i32) -> Result {
         // SAFETY: By the type invariant `path` is referenced.
         to_result(unsafe { ipn_glue_path_permission(self.raw(), mask) })
+    }
+
+    /// Whether the current task owns the node or has `CAP_FOWNER` over it
+    /// (`inode_owner_or_capable()`), as `chmod` requires.
+    pub fn owned(&self) -> bool {
+        // SAFETY: By the type invariant `path` is referenced.
+        unsafe { ipn_glue_path_owner(self.raw()) }
     }
 }
 

@@ -143,7 +143,7 @@ impl Iface {
                     module: None,
                 }),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         let rtnl = RtnlGuard::lock();
         let mut ifaces = IFACES.lock();

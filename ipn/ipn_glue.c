@@ -61,6 +61,12 @@ int ipn_glue_path_permission(const struct path *path, int mask)
 	return path_permission(path, mask);
 }
 
+bool ipn_glue_path_owner(const struct path *path)
+{
+	return inode_owner_or_capable(mnt_idmap(path->mnt),
+				      d_backing_inode(path->dentry));
+}
+
 umode_t ipn_glue_umask(void)
 {
 	return current_umask();
@@ -72,10 +78,27 @@ int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size)
 }
 
 /*
- * Queue @skb on @sk unless its receive queue already holds @limit messages
- * (0: no limit).  The length check and the enqueue happen under the queue
- * lock, so concurrent senders cannot overfill it.  Safe in any context.
- * On error the caller still owns @skb.
+ * Whether @sk's receive queue has room for one more message: fewer than
+ * @limit messages and, as for AF_UNIX and AF_PACKET datagrams, receive
+ * memory below SO_RCVBUF.  A message's truesize is charged to the reader
+ * that holds it (skb_set_owner_r), so a reader bounds what it can pin.
+ */
+static bool ipn_room(const struct sock *sk, unsigned int limit)
+{
+	return skb_queue_len_lockless(&sk->sk_receive_queue) < limit &&
+	       atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf);
+}
+
+bool ipn_glue_rcv_room(const struct sock *sk, unsigned int limit)
+{
+	return ipn_room(sk, limit);
+}
+
+/*
+ * Queue @skb on @sk unless it has no room (see ipn_room(); @limit 0: no
+ * check, for a lossless sender that waited for room).  The check and the
+ * enqueue happen under the queue lock, so concurrent senders cannot
+ * overfill it.  Safe in any context.  On error the caller still owns @skb.
  */
 int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		       unsigned int limit)
@@ -92,7 +115,7 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	skb->dev = NULL;
 	skb_dst_drop(skb);
 	spin_lock_irqsave(&q->lock, flags);
-	if (limit && skb_queue_len(q) >= limit) {
+	if (limit && !ipn_room(sk, limit)) {
 		spin_unlock_irqrestore(&q->lock, flags);
 		sk_drops_inc(sk);
 		return -ENOBUFS;
@@ -102,11 +125,6 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	spin_unlock_irqrestore(&q->lock, flags);
 	sk->sk_data_ready(sk);
 	return 0;
-}
-
-unsigned int ipn_glue_rcv_qlen(const struct sock *sk)
-{
-	return skb_queue_len_lockless(&sk->sk_receive_queue);
 }
 
 int ipn_glue_sk_drops(const struct sock *sk)
@@ -162,6 +180,7 @@ const unsigned long ipn_glue_layout[] = {
 	offsetof(struct sock, sk_receive_queue),
 	offsetof(struct sock, sk_shutdown),
 	offsetof(struct sock, sk_destruct),
+	offsetof(struct sock, sk_allocation),
 	sizeof(struct socket),
 	offsetof(struct socket, state),
 	offsetof(struct socket, type),

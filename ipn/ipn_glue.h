@@ -17,11 +17,12 @@ int ipn_glue_lookup(const char *name, struct path *res);
 bool ipn_glue_path_is_sock(const struct path *path);
 unsigned long ipn_glue_path_key(const struct path *path);
 int ipn_glue_path_permission(const struct path *path, int mask);
+bool ipn_glue_path_owner(const struct path *path);
 umode_t ipn_glue_umask(void);
 int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size);
 int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		       unsigned int limit);
-unsigned int ipn_glue_rcv_qlen(const struct sock *sk);
+bool ipn_glue_rcv_room(const struct sock *sk, unsigned int limit);
 int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);

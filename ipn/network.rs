@@ -61,8 +61,8 @@ impl Port {
         }
     }
 
-    /// Queues `skb`, bounded by `limit` messages for a socket; an interface
-    /// has its own backlog. Never sleeps.
+    /// Queues `skb`, bounded by `limit` messages and by its receive buffer
+    /// for a socket; an interface has its own backlog. Never sleeps.
     fn queue(&self, skb: SkBuff, limit: u32) -> bool {
         match self {
             Port::Sock(sk) => sk.queue_rcv(skb, limit).is_ok(),
@@ -81,9 +81,9 @@ pub(crate) struct Ports {
 
 impl Ports {
     fn with_len(n: usize) -> Result<Self> {
-        let mut slots = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut slots = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
         for _ in 0..n {
-            slots.push(None, GFP_KERNEL)?;
+            slots.push(None, GFP_KERNEL_ACCOUNT)?;
         }
         Ok(Self { slots })
     }
@@ -180,9 +180,9 @@ pub(crate) struct Found {
 
 impl Network {
     fn new(protocol: i32, params: NetParams, policy: PolicyRef) -> Result<Arc<Self>> {
-        let mut taken = KVec::with_capacity(params.numnodes, GFP_KERNEL)?;
+        let mut taken = KVec::with_capacity(params.numnodes, GFP_KERNEL_ACCOUNT)?;
         for _ in 0..params.numnodes {
-            taken.push(false, GFP_KERNEL)?;
+            taken.push(false, GFP_KERNEL_ACCOUNT)?;
         }
         let net = Arc::pin_init(
             try_pin_init!(Self {
@@ -194,7 +194,7 @@ impl Network {
                 policy,
                 private: AtomicPtr::new(core::ptr::null_mut()),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         net.policy.new_net(&net)?;
         Ok(net)
@@ -305,14 +305,26 @@ impl Network {
         self.state.lock().users += 1;
     }
 
-    /// The current task's (read, write) rights on the network's node.
-    pub(crate) fn rights(self: &Arc<Self>) -> Result<(bool, bool)> {
-        let node = NETWORKS
+    /// The network's filesystem node; `ECONNREFUSED` once it is gone.
+    fn node(self: &Arc<Self>) -> Result<Arc<FsNode>> {
+        NETWORKS
             .lock()
             .iter()
             .find(|e| Arc::ptr_eq(&e.net, self))
             .map(|e| e.node.clone())
-            .ok_or(ECONNREFUSED)?;
+            .ok_or(ECONNREFUSED)
+    }
+
+    /// Whether the current task owns the network's node (or has
+    /// `CAP_FOWNER` over it): who may `chmod` it, and so decide who joins,
+    /// may also configure the policy's ports.
+    pub(crate) fn owned(self: &Arc<Self>) -> bool {
+        self.node().is_ok_and(|n| n.owned())
+    }
+
+    /// The current task's (read, write) rights on the network's node.
+    pub(crate) fn rights(self: &Arc<Self>) -> Result<(bool, bool)> {
+        let node = self.node()?;
         let readable = node.permission(crate::fsnode::may::READ).is_ok();
         let writable = node.permission(crate::fsnode::may::WRITE).is_ok();
         if !readable && !writable {
@@ -367,6 +379,12 @@ impl Network {
         let pos = nets.iter().position(|e| Arc::ptr_eq(&e.net, self));
         let removed = pos.and_then(|i| nets.remove(i).ok());
         drop(nets);
+        // The last user may be an interface that has just left its port
+        // (`ip link del`, its namespace exiting) while a transmit through
+        // it, which read the port before, is still inside the policy on
+        // another CPU. Transmits and receive handlers run under RCU: once
+        // a grace period has passed, none can reach the policy's data.
+        rcu::synchronize_rcu();
         self.policy.del_net(self);
         // The node reference is released outside the registry lock.
         drop(removed);
@@ -442,9 +460,12 @@ impl Network {
         }
         let new = self.snapshot(len)?;
         self.policy.resize(self, st.taken.len(), len)?;
-        let mut taken = KVec::with_capacity(len, GFP_KERNEL)?;
+        let mut taken = KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
         for i in 0..len {
-            taken.push(st.taken.get(i).copied().unwrap_or(false), GFP_KERNEL)?;
+            taken.push(
+                st.taken.get(i).copied().unwrap_or(false),
+                GFP_KERNEL_ACCOUNT,
+            )?;
         }
         self.ports.replace(new)?;
         st.taken = taken;
@@ -469,7 +490,7 @@ impl Network {
         let ports = self.ports.read(&guard);
         // Interfaces have their own backlog and never hold senders back.
         ports.slots.iter().enumerate().all(|(i, slot)| match slot {
-            Some(p @ Port::Sock(sk)) if i != from && p.reading() => sk.rcv_qlen() < limit,
+            Some(p @ Port::Sock(sk)) if i != from && p.reading() => sk.rcv_room(limit),
             _ => true,
         })
     }

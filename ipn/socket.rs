@@ -45,7 +45,7 @@ extern "C" {
         skb: *mut bindings::sk_buff,
         limit: c_uint,
     ) -> c_int;
-    fn ipn_glue_rcv_qlen(sk: *const bindings::sock) -> c_uint;
+    fn ipn_glue_rcv_room(sk: *const bindings::sock, limit: c_uint) -> bool;
     fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
@@ -57,7 +57,7 @@ extern "C" {
     static ipn_glue_layout_len: c_uint;
 }
 
-const LAYOUT_LEN: usize = 25;
+const LAYOUT_LEN: usize = 26;
 
 /// Rust's view of what `ipn_glue_layout` gives from C, field for field.
 const RUST_LAYOUT: [usize; LAYOUT_LEN] = {
@@ -68,6 +68,7 @@ const RUST_LAYOUT: [usize; LAYOUT_LEN] = {
         offset_of!(sock, sk_receive_queue),
         offset_of!(sock, sk_shutdown),
         offset_of!(sock, sk_destruct),
+        offset_of!(sock, sk_allocation),
         size_of::<socket>(),
         offset_of!(socket, state),
         offset_of!(socket, type_),
@@ -230,8 +231,9 @@ impl Sock {
         self.0.get()
     }
 
-    /// Queues `skb` on the receive queue unless it already holds `limit`
-    /// messages (0: unbounded), then wakes readers. Never sleeps.
+    /// Queues `skb` on the receive queue unless it has no room (see
+    /// [`Sock::rcv_room`]; `limit` 0: unbounded), then wakes readers. Never
+    /// sleeps.
     ///
     /// On failure the skb is handed back (counted in the sock's drops when
     /// the queue was full).
@@ -248,10 +250,11 @@ impl Sock {
         }
     }
 
-    /// Number of messages waiting on the receive queue.
-    pub fn rcv_qlen(&self) -> u32 {
+    /// Whether the receive queue has room for one more message: fewer than
+    /// `limit` messages and receive memory below `SO_RCVBUF`.
+    pub fn rcv_room(&self, limit: u32) -> bool {
         // SAFETY: `self` is a valid sock.
-        unsafe { ipn_glue_rcv_qlen(self.raw()) }
+        unsafe { ipn_glue_rcv_room(self.raw(), limit) }
     }
 
     /// Counts one message dropped before it reached this socket.
@@ -283,6 +286,18 @@ impl Sock {
             (*sk).sk_shutdown |= mask;
             bindings::release_sock(sk);
             ipn_glue_state_change(sk);
+        }
+    }
+
+    /// Undoes [`Sock::shutdown`] of a socket whose connection failed: it
+    /// never was connected, so nothing else shut it down.
+    pub fn clear_shutdown(&self) {
+        let sk = self.raw();
+        // SAFETY: As in `shutdown`.
+        unsafe {
+            bindings::lock_sock_nested(sk, 0);
+            (*sk).sk_shutdown = 0;
+            bindings::release_sock(sk);
         }
     }
 
@@ -730,6 +745,10 @@ impl<T: Family> Adapter<T> {
                 (*sock).ops = ptr::addr_of!(reg.ops);
                 (*sock).state = bindings::socket_state_SS_UNCONNECTED;
                 (*sk).sk_destruct = Some(Self::destruct);
+                // Messages are charged to the sender's memory cgroup, as
+                // pipe buffers are to the writer's: they may wait long in
+                // readers' queues.
+                (*sk).sk_allocation = bindings::GFP_KERNEL_ACCOUNT;
                 (*sk.cast::<SockContainer>()).data = Arc::into_raw(data).cast();
             }
             Ok(0)

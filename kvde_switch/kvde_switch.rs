@@ -10,6 +10,8 @@ mod fdb;
 // The policy API and skb wrapper shared with ipn.ko.
 #[path = "../ipn/policy_api.rs"]
 pub mod policy_api;
+#[path = "../ipn/siphash.rs"]
+pub mod siphash;
 #[path = "../ipn/skbuff.rs"]
 pub mod skbuff;
 mod switch;

@@ -4,7 +4,7 @@
 //! socket options.
 
 use crate::{
-    fdb::{is_multicast, Fdb},
+    fdb::{is_multicast, Epochs, Fdb},
     policy_api::{Net, OptIn, OptOut, Policy},
     skbuff::SkBuff,
     uapi::*,
@@ -31,6 +31,8 @@ struct PortState {
     vlan: PortVlan,
     stats: Stats,
     connected: bool,
+    /// What the MAC table learnt on the port is valid in this epoch only.
+    epoch: u64,
 }
 
 impl PortState {
@@ -39,13 +41,32 @@ impl PortState {
             vlan: PortVlan::new(),
             stats: Stats::default(),
             connected: false,
+            epoch: 0,
         }
+    }
+}
+
+impl Epochs for [PortState] {
+    fn epoch(&self, port: u32) -> Option<u64> {
+        self.get(usize::try_from(port).ok()?).map(|p| p.epoch)
     }
 }
 
 struct Inner {
     fdb: Fdb,
     ports: KVec<PortState>,
+    /// The last epoch given to a port; epochs are never reused.
+    epoch: u64,
+}
+
+impl Inner {
+    /// Makes the MAC table forget what it learnt on `port`.
+    fn forget(&mut self, port: usize) {
+        self.epoch += 1;
+        if let Some(ps) = self.ports.get_mut(port) {
+            ps.epoch = self.epoch;
+        }
+    }
 }
 
 /// A network's switch.
@@ -62,9 +83,9 @@ impl SwitchNet {
 }
 
 fn port_vec(n: usize) -> Result<KVec<PortState>> {
-    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    let mut v = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
     for _ in 0..n {
-        v.push(PortState::new(), GFP_KERNEL)?;
+        v.push(PortState::new(), GFP_KERNEL_ACCOUNT)?;
     }
     Ok(v)
 }
@@ -180,19 +201,23 @@ impl Policy for Switch {
     type NetData = SwitchNet;
 
     fn new_net(net: &Net) -> Result<KBox<SwitchNet>> {
-        let inner = Inner {
+        let mut inner = Inner {
             fdb: Fdb::new(
                 IPN_SWITCH_MAXENTRIES_DEFAULT,
                 IPN_SWITCH_AGING_DEFAULT * 1000,
             )?,
             ports: port_vec(net.numnodes())?,
+            epoch: 0,
         };
+        for p in 0..inner.ports.len() {
+            inner.forget(p);
+        }
         Ok(KBox::new(
             SwitchNet {
                 base: Instant::now(),
-                inner: KBox::pin_init(new_spinlock_irq!(inner, "kvde_switch"), GFP_KERNEL)?,
+                inner: KBox::pin_init(new_spinlock_irq!(inner, "kvde_switch"), GFP_KERNEL_ACCOUNT)?,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?)
     }
 
@@ -203,11 +228,10 @@ impl Policy for Switch {
             core::mem::swap(d, s);
         }
         core::mem::swap(&mut g.ports, &mut ports);
-        if new < ports.len() {
-            // Ports cut off are free; forget what they taught.
-            for p in new..ports.len() {
-                g.fdb.flush(Some(p as u32));
-            }
+        // Ports cut off are gone from the table, and with them what they
+        // taught; new ones start in fresh epochs.
+        for p in ports.len()..new {
+            g.forget(p);
         }
         drop(g);
         drop(ports);
@@ -227,7 +251,7 @@ impl Policy for Switch {
         if let Some(ps) = g.ports.get_mut(port) {
             ps.connected = false;
         }
-        g.fdb.flush(Some(port as u32));
+        g.forget(port);
     }
 
     fn handle_msg(net: &Net, sw: &SwitchNet, port: Option<usize>, skb: SkBuff) {
@@ -238,7 +262,6 @@ impl Policy for Switch {
         let frame = skb.data().and_then(vlan::parse);
         let mut g = sw.inner.lock();
         let inner = &mut *g;
-        let nports = inner.ports.len();
         let Some(ps) = inner.ports.get_mut(p) else {
             return;
         };
@@ -252,11 +275,17 @@ impl Policy for Switch {
         };
         ps.stats.rx_frames += 1;
         ps.stats.rx_bytes += len;
-        inner.fdb.learn(&frame.src, v, p as u32, now);
+        // Port numbers are below the table's length, an `i32`.
+        inner
+            .fdb
+            .learn(&frame.src, v, p as u32, now, &inner.ports[..]);
         let dest = if is_multicast(&frame.dst) {
             None
         } else {
-            inner.fdb.lookup(&frame.dst, v, now).map(|d| d as usize)
+            inner
+                .fdb
+                .lookup(&frame.dst, v, now, &inner.ports[..])
+                .map(|d| d as usize)
         };
         if dest == Some(p) {
             // Its destination sits where it came from: nothing to forward.
@@ -265,19 +294,33 @@ impl Policy for Switch {
         // Decided under the lock, sent after it: a port may be a device
         // whose transmit comes back into this network (a tap's peer), and
         // no device transmit runs with interrupts off.
-        let Ok(mut sends) = KVec::<Send>::with_capacity(nports, GFP_ATOMIC) else {
-            ps.stats.rx_drops += 1;
+        let takes = |q: usize, qs: &PortState| {
+            q != p && qs.connected && dest.is_none_or(|d| d == q) && qs.vlan.egress(v) != Egress::No
+        };
+        let n = match dest {
+            Some(d) => inner.ports.get(d).is_some_and(|qs| takes(d, qs)).into(),
+            None => inner
+                .ports
+                .iter()
+                .enumerate()
+                .filter(|(q, qs)| takes(*q, qs))
+                .count(),
+        };
+        if n == 0 {
+            return;
+        }
+        let Ok(mut sends) = KVec::<Send>::with_capacity(n, GFP_ATOMIC) else {
+            if let Some(ps) = inner.ports.get_mut(p) {
+                ps.stats.rx_drops += 1;
+            }
             return;
         };
         let mut out = Variants::new(&skb, &frame, v);
         for (q, qs) in inner.ports.iter_mut().enumerate() {
-            if q == p || !qs.connected || dest.is_some_and(|d| d != q) {
+            if !takes(q, qs) {
                 continue;
             }
             let how = qs.vlan.egress(v);
-            if how == Egress::No {
-                continue;
-            }
             match out.get(how).map(|s| s.clone_atomic()) {
                 Some(Ok(c)) => {
                     // Counted as sent; moved to the drops below if not.
@@ -356,7 +399,7 @@ impl Policy for Switch {
                     return Err(EINVAL);
                 }
                 // Addresses learnt under the old membership may be wrong now.
-                g.fdb.flush(Some(port as u32));
+                g.forget(port);
                 Ok(())
             }
             IPN_SWITCH_AGING => {
@@ -371,9 +414,9 @@ impl Policy for Switch {
                 let p = read_int(val)?;
                 let mut g = sw.inner.lock();
                 match p {
-                    -1 => g.fdb.flush(None),
+                    -1 => (0..g.ports.len()).for_each(|q| g.forget(q)),
                     p if usize::try_from(p).is_ok_and(|p| p < g.ports.len()) => {
-                        g.fdb.flush(Some(p.unsigned_abs()))
+                        g.forget(p.unsigned_abs() as usize)
                     }
                     _ => return Err(EINVAL),
                 }
@@ -389,7 +432,7 @@ impl Policy for Switch {
                 let now = sw.now_ms();
                 let mut g = sw.inner.lock();
                 new.aging_ms = g.fdb.aging_ms;
-                g.fdb.move_into(&mut new, now);
+                g.fdb.move_into(&mut new, now, &g.ports[..]);
                 core::mem::swap(&mut g.fdb, &mut new);
                 drop(g);
                 drop(new);
@@ -446,7 +489,7 @@ impl Policy for Switch {
                 let now = sw.now_ms();
                 {
                     let g = sw.inner.lock();
-                    for (e, age) in g.fdb.entries(now).take(cap) {
+                    for (e, age) in g.fdb.entries(now, &g.ports[..]).take(cap) {
                         let mut rec = [0u8; ENTRY];
                         rec[..6].copy_from_slice(&e.mac);
                         rec[6..8].copy_from_slice(&e.vlan.to_ne_bytes());

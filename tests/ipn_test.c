@@ -972,6 +972,60 @@ static int test_tap_user_namespace(void)
 	return 0;
 }
 
+/*
+ * An interface sends and receives on its network: putting one there needs
+ * the r and w rights besides x, or a user in a namespace of its own (where
+ * it has CAP_NET_ADMIN) could read and write through a tap what the node's
+ * mode denies it.
+ */
+static int tap_rights_child(void *arg)
+{
+	static const int modes[] = { 0111, 0333, 0555 };
+	const char *p = arg;
+	char q[PATH_MAX];
+	unsigned int i;
+	int b;
+
+	MUST(become_nobody());
+	TRY(prctl(PR_SET_DUMPABLE, 1));
+	TRY(unshare(CLONE_NEWUSER | CLONE_NEWNET));
+	TRY(write_file("/proc/self/setgroups", "deny"));
+	TRY(write_file("/proc/self/uid_map", "0 65534 1"));
+	TRY(write_file("/proc/self/gid_map", "0 65534 1"));
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		snprintf(q, sizeof(q), "%s%o", p, modes[i]);
+		b = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+		TRY(ipn_bind(b, q));
+		EXPECT_ERRNO(conn_tap(b, "ipnr0", IPN_NODEFLAG_TAP, NULL),
+			     EACCES, "a tap on a network without r or w");
+		EXPECT_ERRNO(conn_tap(b, "lo", IPN_NODEFLAG_GRAB, NULL),
+			     EACCES, "a grab on a network without r or w");
+		close(b);
+	}
+	snprintf(q, sizeof(q), "%s777", p);
+	b = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+	TRY(ipn_bind(b, q));
+	TRY(conn_tap(b, "ipnr0", IPN_NODEFLAG_TAP, NULL));
+	return 0;
+}
+
+static int test_tap_needs_rw(void)
+{
+	static const int modes[] = { 0111, 0333, 0555, 0777 };
+	const char *p = tpath("rights");
+	char q[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		snprintf(q, sizeof(q), "%s%o", p, modes[i]);
+		TRY(net_create(q, &(struct netopts){ .set_mode = true,
+			.mode = modes[i], .bind_only = true }));
+	}
+	MUST(reap(TRY(spawn(tap_rights_child, (void *)p)),
+		  "process in a user namespace"));
+	return 0;
+}
+
 /* SIOCGIFHWADDR/SIOCSIFHWADDR of @name through the AF_IPN socket @s. */
 static int hwaddr(int s, unsigned long cmd, const char *name,
 		  unsigned char *mac)
@@ -1209,6 +1263,69 @@ static int test_persist_netdev(void)
 		     EADDRNOTAVAIL, "IPN_SETPERSIST_NETDEV of a non-IPN interface");
 	EXPECT_ERRNO(ioctl(s, IPN_SETPERSIST_NETDEV, (void *)8), EFAULT,
 		     "IPN_SETPERSIST_NETDEV with a bad pointer");
+	return 0;
+}
+
+/* Sends frames out of @arg's interface until it is gone. */
+static int flood_iface_child(void *arg)
+{
+	unsigned char frame[64];
+	struct sockaddr_ll ll;
+	unsigned int n;
+	int pk;
+
+	/* The deleting process must get its share of the CPUs. */
+	if (nice(10) < 0 && errno)
+		return -1;
+	pk = TRY(socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)));
+	memset(&ll, 0, sizeof(ll));
+	ll.sll_family = AF_PACKET;
+	ll.sll_protocol = htons(ETH_P_ALL);
+	ll.sll_ifindex = (int)if_nametoindex(arg);
+	if (!ll.sll_ifindex)
+		return 0;
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame, test_frame, sizeof(test_frame));
+	for (n = 0;; n++) {
+		/* New source addresses keep the switch learning. */
+		frame[10] = (unsigned char)(n >> 8);
+		frame[11] = (unsigned char)n;
+		if (sendto(pk, frame, sizeof(frame), 0, (struct sockaddr *)&ll,
+			   sizeof(ll)) < 0 && errno != ENOBUFS)
+			return 0;
+	}
+}
+
+/*
+ * "ip link del" of a persistent tap that is the last user of a switch
+ * network, while other CPUs transmit through it: the network goes, and
+ * its policy's data with it, only once no transmit is still inside it
+ * (KASAN watches the console).
+ */
+static int test_tap_dellink_under_traffic(void)
+{
+	const char *p = tpath("net");
+	long long t0 = now_ms();
+	pid_t tx[2];
+	int i, j, b;
+
+	/* Each round costs seconds on an emulated debug kernel. */
+	for (i = 0; i < 10 && now_ms() - t0 < 8000; i++) {
+		unlink(p);
+		b = TRY(net_create_proto(p, IPN_VDESWITCH, &(struct netopts){
+						 .bind_only = true }));
+		TRY(conn_tap(b, "ipnd0", IPN_NODEFLAG_TAP, NULL));
+		TRY(ioctl(b, IPN_SETPERSIST, 1));
+		close(b);
+		TRY(iface_up("ipnd0"));
+		for (j = 0; j < 2; j++)
+			tx[j] = TRY(spawn(flood_iface_child, "ipnd0"));
+		msleep(50);
+		EXPECT_EQ(sh("ip link del ipnd0"), 0, "ip link del under traffic");
+		for (j = 0; j < 2; j++)
+			MUST(reap(tx[j], "sender through the tap"));
+	}
+	diag("%d rounds in %lld ms", i, now_ms() - t0);
 	return 0;
 }
 
@@ -2458,6 +2575,10 @@ static int test_mtu_max(void)
 	return 0;
 }
 
+/*
+ * recv() returning 0 means end of file (a socket shut for reading): an
+ * empty message, which would read the same, is refused.
+ */
 static int test_zero_length(void)
 {
 	const char *p = tpath("net");
@@ -2469,18 +2590,20 @@ static int test_zero_length(void)
 
 	a = TRY(net_create(p, NULL));
 	b = TRY(net_join(p));
-	EXPECT_EQ(send(a, buf, 0, 0), 0, "send of 0 bytes");
-	pfd = (struct pollfd){ .fd = b, .events = POLLIN };
-	EXPECT_EQ(poll(&pfd, 1, 0), 1, "poll after an empty message");
-	MUST(send_str(a, "xyz"));
-	iov = (struct iovec){ buf, sizeof(buf) };
+	EXPECT_ERRNO(send(a, buf, 0, 0), EINVAL, "send of 0 bytes");
+	iov = (struct iovec){ buf, 0 };
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	EXPECT_EQ(recvmsg(b, &mh, MSG_DONTWAIT), 0, "recv of the empty message");
-	EXPECT(!(mh.msg_flags & MSG_TRUNC), "msg_flags %#x", mh.msg_flags);
-	MUST(expect_str(b, "xyz", "b"));
+	EXPECT_ERRNO(sendmsg(a, &mh, 0), EINVAL, "sendmsg of an empty iovec");
+	EXPECT_ERRNO(write(a, buf, 0), EINVAL, "write of 0 bytes");
+	pfd = (struct pollfd){ .fd = b, .events = POLLIN };
+	EXPECT_EQ(poll(&pfd, 1, 0), 0, "poll after the refused sends");
 	MUST(expect_none(b, "b"));
+	MUST(send_str(a, "xyz"));
+	MUST(expect_str(b, "xyz", "b"));
+	TRY(shutdown(b, SHUT_RD));
+	EXPECT_EQ(recv(b, buf, sizeof(buf), 0), 0, "recv after SHUT_RD (end of file)");
 	return 0;
 }
 
@@ -3111,6 +3234,56 @@ static int test_lossless_blocking_send(void)
 }
 
 /*
+ * A reader's queue is bounded in bytes by its SO_RCVBUF, as any datagram
+ * socket's is, and not only in messages: a reader that never reads cannot
+ * make the kernel hold MSGPOOLSIZE full-sized messages for it.
+ */
+static int test_rcvbuf_bounds_queue(void)
+{
+	const char *p = tpath("net");
+	static char big[60000];
+	int a, b, rcvbuf = 4096, i, n = 0;
+
+	a = TRY(net_create(p, &(struct netopts){ .mtu = 65535, .pool = 4096 }));
+	b = TRY(net_join(p));
+	TRY(setsockopt(b, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	for (i = 0; i < 100; i++)
+		EXPECT_EQ(send(a, big, sizeof(big), MSG_DONTWAIT), sizeof(big),
+			  "lossy send");
+	while (recv(b, big, sizeof(big), MSG_DONTWAIT) == sizeof(big))
+		n++;
+	EXPECT(n >= 1 && n <= 2,
+	       "%d of 100 %zu-byte messages were queued to a reader with SO_RCVBUF %d",
+	       n, sizeof(big), rcvbuf);
+	EXPECT_EQ(sock_drops(b), 100 - n, "drops of b");
+	EXPECT_EQ(send(a, "x", 1, MSG_DONTWAIT), 1, "send once b has read");
+	MUST(expect_msg(b, "x", 1, "b"));
+	return 0;
+}
+
+/* In a lossless network a full receive buffer holds the sender back. */
+static int test_rcvbuf_lossless(void)
+{
+	const char *p = tpath("net");
+	static char big[60000];
+	int a, b, rcvbuf = 4096;
+
+	a = TRY(net_create(p, &(struct netopts){
+		.mtu = 65535, .pool = 4096, .flags = IPN_FLAG_LOSSLESS }));
+	b = TRY(net_join(p));
+	TRY(setsockopt(b, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	EXPECT_EQ(send(a, big, sizeof(big), MSG_DONTWAIT), sizeof(big),
+		  "first send");
+	EXPECT_ERRNO(send(a, big, sizeof(big), MSG_DONTWAIT), EAGAIN,
+		     "a send while the reader's receive buffer is full");
+	EXPECT_EQ(recv(b, big, sizeof(big), MSG_DONTWAIT), sizeof(big), "recv");
+	EXPECT_EQ(send(a, big, sizeof(big), MSG_DONTWAIT), sizeof(big),
+		  "a send once the reader has read");
+	EXPECT_EQ(sock_drops(b), 0, "drops of b");
+	return 0;
+}
+
+/*
  * A blocked lossless sender with SO_SNDTIMEO gives up with EAGAIN when the
  * time is up, as every socket's send does.
  */
@@ -3331,6 +3504,47 @@ static int test_perm_write_only(void)
 	MUST(reap(pid, "unprivileged writer"));
 	MUST(expect_str(root, "from the writer", "root"));
 	return 0;
+}
+
+static int perm_write_only_race_child(void *arg)
+{
+	struct perm_ctx *c = arg;
+	char buf[16];
+	int i, s;
+
+	MUST(become_nobody());
+	for (i = 0; i < 400; i++) {
+		s = TRY(ipn_socket());
+		TRY(ipn_connect(s, c->path[0]));
+		EXPECT_EQ(recv(s, buf, sizeof(buf), MSG_DONTWAIT), 0,
+			  "recv(MSG_DONTWAIT) right after connecting write-only");
+		close(s);
+	}
+	return 0;
+}
+
+/*
+ * A write-only socket is shut for reading before its port is published:
+ * a message sent while it connects never reaches it.
+ */
+static int test_perm_write_only_race(void)
+{
+	struct perm_ctx c = { .path = { tpath("wo") } };
+	int root, rc;
+	pid_t flood, pid;
+
+	root = TRY(perm_net(c.path[0], 0222, false));
+	fflush(stdout);
+	flood = TRY(fork());
+	if (flood == 0) {
+		for (;;)
+			send(root, "x", 1, MSG_DONTWAIT);
+	}
+	pid = TRY(spawn(perm_write_only_race_child, &c));
+	rc = reap(pid, "write-only connector");
+	kill(flood, SIGKILL);
+	waitpid(flood, NULL, 0);
+	return rc;
 }
 
 static int perm_none_child(void *arg)
@@ -4353,6 +4567,54 @@ static int test_switch_uapi_constants(void)
 	return check_constants(c, ARRAY_SIZE(c));
 }
 
+static int switch_owner_child(void *arg)
+{
+	const char *p = arg;
+	char q[PATH_MAX];
+	int m, pa;
+
+	MUST(become_nobody());
+	m = TRY(sw_socket());
+	TRY(ipn_bind(m, p));
+	TRY(connect(m, NULL, 0));
+	pa = 0;
+	EXPECT_ERRNO(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, pa, 10), EPERM,
+		     "IPN_SWITCH_PORT_VLAN from a manager who is not the owner");
+	EXPECT_ERRNO(sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, pa, 10), EPERM,
+		     "IPN_SWITCH_TRUNK_ADD from a manager who is not the owner");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_FLUSH, -1), EPERM,
+		     "IPN_SWITCH_FLUSH from a manager who is not the owner");
+	EXPECT_ERRNO(sw_set(m, IPN_SWITCH_AGING, 10), EPERM,
+		     "IPN_SWITCH_AGING from a manager who is not the owner");
+	/* On a network of its own it is the owner. */
+	snprintf(q, sizeof(q), "%s-own", p);
+	m = TRY(sw_socket());
+	TRY(ipn_bind(m, q));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 0, 10));
+	EXPECT_EQ(sw_pvid(m, 0), 10, "pvid set by the owner");
+	return 0;
+}
+
+/*
+ * Switch configuration (VLANs of any port, the table) acts on every user
+ * of the network: the x right alone does not give it, ownership of the
+ * node does.
+ */
+static int test_switch_config_needs_owner(void)
+{
+	const char *p = tpath("sw");
+	int m;
+
+	m = TRY(sw_socket());
+	TRY(set_opt(m, IPN_SO_MODE, 0777));
+	TRY(ipn_bind(m, p));
+	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 0, 20));
+	MUST(reap(TRY(spawn(switch_owner_child, (void *)p)),
+		  "unprivileged manager"));
+	EXPECT_EQ(sw_pvid(m, 0), 20, "pvid of port 0 after the refused change");
+	return 0;
+}
+
 static int test_switch_autoload(void)
 {
 	int s;
@@ -4416,6 +4678,61 @@ static int test_switch_learning_unicast(void)
 	EXPECT(n >= 0 && fdb_buf[n].age_ms < 10000,
 	       "entry of a seen just now: age %u ms",
 	       n >= 0 ? fdb_buf[n].age_ms : 0);
+	return 0;
+}
+
+/* The bucket an unseeded FNV-1a table of 512 buckets would put @m in. */
+static unsigned int fnv_bucket(const unsigned char *m)
+{
+	const unsigned char key[8] = { m[0], m[1], m[2], m[3], m[4], m[5], 0, 1 };
+	uint32_t h = 0x811c9dc5;
+
+	for (unsigned int i = 0; i < sizeof(key); i++)
+		h = (h ^ key[i]) * 0x01000193;
+	return h & 511;
+}
+
+/*
+ * The MAC table's hash is keyed with a secret per network: a sender that
+ * crafts source addresses which would share the victim's bucket under a
+ * known hash cannot evict the victim's entry, and so cannot have the
+ * victim's unicast flooded to itself.
+ */
+static int test_switch_hash_seeded(void)
+{
+	const unsigned char victim[MAC_LEN] = { 0x02, 0x76, 0x69, 0x63, 0, 1 };
+	unsigned char crafted[24][MAC_LEN];
+	unsigned int n = 0, i, want = fnv_bucket(victim);
+	const char *p = tpath("switch");
+	struct frame f;
+	int m, v, att, c;
+
+	for (i = 0; n < ARRAY_SIZE(crafted); i++) {
+		unsigned char x[MAC_LEN] = { 0x02, 0xa7, i >> 24, i >> 16,
+					     i >> 8, i };
+
+		if (fnv_bucket(x) == want)
+			memcpy(crafted[n++], x, MAC_LEN);
+	}
+	m = TRY(sw_create(p, 0));
+	EXPECT_EQ(sw_get(m, IPN_SWITCH_MAXENTRIES), 4096, "table size");
+	v = TRY(sw_join(p, IPN_PORTNO_ANY));
+	att = TRY(sw_join(p, IPN_PORTNO_ANY));
+	c = TRY(sw_join(p, IPN_PORTNO_ANY));
+	f = eth_frame(mac_bcast, victim, UNTAGGED, 20, 1);
+	MUST(send_frame(v, &f, "victim"));
+	MUST(expect_frame(att, &f, "attacker, broadcast"));
+	MUST(expect_frame(c, &f, "c, broadcast"));
+	for (i = 0; i < n; i++) {
+		f = eth_frame(mac(9), crafted[i], UNTAGGED, 20, i);
+		MUST(send_frame(att, &f, "attacker"));
+		MUST(expect_frame(v, &f, "victim, unknown unicast"));
+		MUST(expect_frame(c, &f, "c, unknown unicast"));
+	}
+	f = eth_frame(victim, mac(3), UNTAGGED, 30, 2);
+	MUST(send_frame(c, &f, "c"));
+	MUST(expect_frame(v, &f, "victim, its unicast"));
+	MUST(expect_none(att, "attacker, after crafting colliding addresses"));
 	return 0;
 }
 
@@ -5403,6 +5720,7 @@ static const struct test tests[] = {
 	TEST(tap_create),
 	TEST(tap_errors),
 	TEST(tap_user_namespace),
+	TEST(tap_needs_rw),
 	TEST(tap_hwaddr),
 	TEST(tap_rx_oversize),
 	TEST(tap_port),
@@ -5410,6 +5728,7 @@ static const struct test tests[] = {
 	TEST(persist_rejoin),
 	TEST(persist_netdev),
 	TEST(persist_link_del),
+	TEST(tap_dellink_under_traffic),
 	TEST(grab_errors),
 	TEST(grab_stacking),
 	TEST(grab_frames),
@@ -5478,12 +5797,15 @@ static const struct test tests[] = {
 	TEST(lossless_eagain),
 	TEST(lossless_blocking_send),
 	TEST(lossless_sndtimeo),
+	TEST(rcvbuf_bounds_queue),
+	TEST(rcvbuf_lossless),
 	TEST(lossless_efault_wakes_sender),
 	TEST(lossless_pollout),
 	TEST(lossless_stream),
 
 	TEST(perm_read_only),
 	TEST(perm_write_only),
+	TEST(perm_write_only_race),
 	TEST(perm_none),
 	TEST(perm_bind_needs_x),
 
@@ -5498,6 +5820,7 @@ static const struct test tests[] = {
 	TEST(switch_uapi_constants),
 	TEST(switch_autoload),
 	TEST(switch_learning_unicast),
+	TEST(switch_hash_seeded),
 	TEST(switch_flood_broadcast_multicast),
 	TEST(switch_no_hairpin),
 	TEST(switch_aging),
@@ -5508,6 +5831,7 @@ static const struct test tests[] = {
 	TEST(switch_access_drops_tagged),
 	TEST(switch_stats),
 	TEST(switch_options_errors),
+	TEST(switch_config_needs_owner),
 	TEST(switch_protocol_mismatch),
 	TEST(switch_rmmod_in_use),
 	TEST(policy_duplicate_register),

@@ -40,7 +40,9 @@ struct ipn_network;
  *	path, possibly on several CPUs at once: must not sleep.  Consumes @skb.
  * @setsockopt: option @optname at level = the protocol number, from the
  *	socket on @port (-1 when only bound).  @manage tells whether the
- *	socket holds the manage (x) right.  Process context.
+ *	caller may configure the network: its socket is bound (the x right)
+ *	and it owns the network's node (or has CAP_FOWNER over it).
+ *	Process context.
  * @getsockopt: likewise, for reading; @optval and @optlen are user pointers
  *	as for proto_ops::getsockopt.
  * @ioctl: ioctls the core does not know, from the socket on @port.

@@ -100,8 +100,9 @@
 
 /*
  * Ethernet switch (IPN_VDESWITCH, kvde_switch.ko) options, at level
- * IPN_VDESWITCH.  Setting needs the manage (x) right, i.e. a bound socket
- * (EPERM otherwise); reading works from any socket of the network.  Port
+ * IPN_VDESWITCH.  Setting needs a bound socket (the x right) and ownership
+ * of the network's node, as chmod does (EPERM otherwise); reading works
+ * from any socket of the network.  Port
  * numbers beyond the table, VLAN ids outside 1..4094 and wrong lengths give
  * EINVAL.
  *
