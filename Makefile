@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all setup kernel modules test demo vm shell install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
+.PHONY: all setup kernel modules test demo vm shell fuzz install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
 
 all: modules
 
@@ -72,3 +72,10 @@ checkpatch:
 clean:
 	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) clean
+
+# The syscall fuzzer in the debug guest, with fault injection, for longer
+# than CI's budget: make fuzz OPS=1000000 SEED=1.  Any console report fails.
+OPS ?= 1000000
+SEED ?=
+fuzz:
+	IPN_TEST_FILTER=fuzz IPN_FUZZ_OPS=$(OPS) IPN_FUZZ_SEED=$(SEED) IPN_TEST_TIMEOUT=$${IPN_TEST_TIMEOUT:-86400} ./run test

@@ -144,12 +144,26 @@ impl Ipn {
     }
 }
 
-/// Reads the `struct ifreq` at `arg`; the writer is for giving it back.
-fn read_ifreq(arg: usize) -> Result<(IfReq, [u8; IfReq::LEN], kernel::uaccess::UserSliceWriter)> {
-    let user = UserSlice::new(UserPtr::from_addr(arg), IfReq::LEN);
+/// An ioctl's argument: a user address, and whether it comes from a
+/// 32-bit process, whose `struct ifreq` is shorter.
+#[derive(Clone, Copy)]
+struct Arg {
+    addr: usize,
+    compat: bool,
+}
+
+/// Reads the `struct ifreq` at `arg`; the writer is for giving it back
+/// (the caller's size of it, as the first bytes of the buffer).
+fn read_ifreq(arg: Arg) -> Result<(IfReq, [u8; IfReq::LEN], kernel::uaccess::UserSliceWriter)> {
+    let len = if arg.compat {
+        IfReq::COMPAT_LEN
+    } else {
+        IfReq::LEN
+    };
+    let user = UserSlice::new(UserPtr::from_addr(arg.addr), len);
     let (mut reader, writer) = user.reader_writer();
     let mut raw = [0u8; IfReq::LEN];
-    reader.read_slice(&mut raw)?;
+    reader.read_slice(&mut raw[..len])?;
     Ok((IfReq::parse(&raw), raw, writer))
 }
 
@@ -181,7 +195,7 @@ impl Ipn {
     }
 
     /// `IPN_CONN_NETDEV`: connects an interface of the host to the network.
-    fn conn_netdev(sock: &Socket<Self>, arg: usize) -> Result {
+    fn conn_netdev(sock: &Socket<Self>, arg: Arg) -> Result {
         let (req, mut raw, mut writer) = read_ifreq(arg)?;
         let node = sock.data();
         let mut st = node.state.lock();
@@ -196,12 +210,13 @@ impl Ipn {
         st.ifaces.push(iface, GFP_KERNEL)?;
         // The caller learns the name the interface got ("ipn%d").
         raw[..name.len()].copy_from_slice(&name);
-        writer.write_slice(&raw)
+        let len = writer.len();
+        writer.write_slice(&raw[..len])
     }
 
     /// `IPN_JOIN_NETDEV`: takes control of a persistent interface of the
     /// socket's network that no socket controls.
-    fn join_netdev(sock: &Socket<Self>, arg: usize) -> Result {
+    fn join_netdev(sock: &Socket<Self>, arg: Arg) -> Result {
         let (req, _, _) = read_ifreq(arg)?;
         let node = sock.data();
         let mut st = node.state.lock();
@@ -217,12 +232,33 @@ impl Ipn {
 
     /// `IPN_SETPERSIST_NETDEV`, `IPN_CLRPERSIST_NETDEV`: any socket, for the
     /// administrator, who names the interface.
-    fn persist_netdev(sock: &Socket<Self>, arg: usize, on: bool) -> Result {
+    fn persist_netdev(sock: &Socket<Self>, arg: Arg, on: bool) -> Result {
         let (req, _, _) = read_ifreq(arg)?;
         Self::admin(sock)?;
         let rtnl = RtnlGuard::lock();
         Iface::find(sock.sk(), &req, &rtnl)?.set_persist(on, &rtnl);
         Ok(())
+    }
+
+    /// The ioctls, from 64-bit or 32-bit processes.
+    fn any_ioctl(sock: &Socket<Self>, cmd: u32, arg: Arg) -> Result<i32> {
+        match cmd {
+            IPN_CHECK => Ok(IPN_CHECK_MAGIC),
+            IPN_CONN_NETDEV => Self::conn_netdev(sock, arg).map(|()| 0),
+            IPN_JOIN_NETDEV => Self::join_netdev(sock, arg).map(|()| 0),
+            IPN_SETPERSIST_NETDEV => Self::persist_netdev(sock, arg, true).map(|()| 0),
+            IPN_CLRPERSIST_NETDEV => Self::persist_netdev(sock, arg, false).map(|()| 0),
+            IPN_SETPERSIST => Self::set_persist(sock, arg.addr).map(|()| 0),
+            // Others are the policy's, then the socket core's (which
+            // translates the generic ones for 32-bit processes). A policy's
+            // own ioctls are not offered to 32-bit processes: their
+            // argument layouts are the policy's business.
+            _ if arg.compat => Err(ENOIOCTLCMD),
+            _ => match sock.data().network() {
+                Some((net, port)) => net.policy.ioctl(&net, port, cmd, arg.addr),
+                None => Err(ENOIOCTLCMD),
+            },
+        }
     }
 
     /// `IPN_SETPERSIST`: the interfaces this socket controls stay (or no
@@ -389,19 +425,13 @@ impl Family for Ipn {
     }
 
     fn ioctl(sock: &Socket<Self>, cmd: u32, arg: usize) -> Result<i32> {
-        match cmd {
-            IPN_CHECK => Ok(IPN_CHECK_MAGIC),
-            IPN_CONN_NETDEV => Self::conn_netdev(sock, arg).map(|()| 0),
-            IPN_JOIN_NETDEV => Self::join_netdev(sock, arg).map(|()| 0),
-            IPN_SETPERSIST_NETDEV => Self::persist_netdev(sock, arg, true).map(|()| 0),
-            IPN_CLRPERSIST_NETDEV => Self::persist_netdev(sock, arg, false).map(|()| 0),
-            IPN_SETPERSIST => Self::set_persist(sock, arg).map(|()| 0),
-            // Others are the policy's, then the socket core's.
-            _ => match sock.data().network() {
-                Some((net, port)) => net.policy.ioctl(&net, port, cmd, arg),
-                None => Err(ENOIOCTLCMD),
-            },
-        }
+        let compat = false;
+        Self::any_ioctl(sock, cmd, Arg { addr: arg, compat })
+    }
+
+    fn compat_ioctl(sock: &Socket<Self>, cmd: u32, arg: usize) -> Result<i32> {
+        let compat = true;
+        Self::any_ioctl(sock, cmd, Arg { addr: arg, compat })
     }
 
     fn shutdown(sock: &Socket<Self>, how: i32) -> Result {
@@ -549,8 +579,14 @@ impl Family for Ipn {
     }
 
     fn sendmsg(sock: &Socket<Self>, msg: &mut MsgHdr<'_>, len: usize) -> Result<usize> {
-        let allowed =
-            msg_flags::DONTWAIT | msg_flags::NOSIGNAL | msg_flags::EOR | msg_flags::CMSG_COMPAT;
+        // Besides the user's flags, those the kernel adds for sendmmsg(),
+        // splice() and sendfile().
+        let allowed = msg_flags::DONTWAIT
+            | msg_flags::NOSIGNAL
+            | msg_flags::EOR
+            | msg_flags::CMSG_COMPAT
+            | msg_flags::BATCH
+            | msg_flags::SPLICE_PAGES;
         if msg.flags() & !allowed != 0 {
             return Err(EOPNOTSUPP);
         }
@@ -589,6 +625,7 @@ impl Family for Ipn {
             | msg_flags::PEEK
             | msg_flags::TRUNC
             | msg_flags::CMSG_COMPAT
+            | msg_flags::CMSG_CLOEXEC
             | bindings::MSG_WAITALL
             | msg_flags::NOSIGNAL;
         if flags & !allowed != 0 {

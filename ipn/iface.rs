@@ -107,7 +107,12 @@ pub(crate) struct IfReq {
 }
 
 impl IfReq {
+    /// Its size for a 64-bit process.
     pub(crate) const LEN: usize = 40;
+    /// Its size for a 32-bit process (`struct compat_ifreq`): the union's
+    /// `struct ifmap` holds `unsigned long`s. The name and flags, all that
+    /// IPN uses, sit at the same offsets.
+    pub(crate) const COMPAT_LEN: usize = 32;
 
     pub(crate) fn parse(raw: &[u8; Self::LEN]) -> Self {
         let mut name = [0u8; IFNAMSIZ];

@@ -4,6 +4,8 @@
  * inline helpers of the VFS and of struct sock.  No IPN logic.
  */
 
+#include <linux/compat.h>
+#include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/kmod.h>
@@ -109,6 +111,14 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	if (sock_flag(sk, SOCK_DEAD))
 		return -ECONNRESET;
 	/*
+	 * The reader's socket filter (SO_ATTACH_FILTER, SO_ATTACH_BPF) and
+	 * the LSM's receive check decide first, as for every datagram socket;
+	 * what they refuse is not a drop.  A filter may trim a clone: only
+	 * its own length changes, not the shared data.
+	 */
+	if (sk_filter(sk, skb))
+		return -EPERM;
+	/*
 	 * A frame from an interface may wait here longer than its device and
 	 * route live, as sock_queue_rcv_skb() knows.
 	 */
@@ -156,6 +166,16 @@ void ipn_glue_bh_enable(void)
 long ipn_glue_sndtimeo(const struct sock *sk, bool noblock)
 {
 	return sock_sndtimeo(sk, noblock);
+}
+
+/* A 32-bit process's pointer argument, as a native user address. */
+unsigned long ipn_glue_compat_ptr(unsigned long arg)
+{
+#ifdef CONFIG_COMPAT
+	return (unsigned long)compat_ptr(arg);
+#else
+	return arg;
+#endif
 }
 
 void ipn_glue_sigpipe(void)

@@ -51,6 +51,8 @@ extern "C" {
     fn ipn_glue_state_change(sk: *mut bindings::sock);
     fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
     fn ipn_glue_sigpipe();
+    #[cfg(CONFIG_COMPAT)]
+    fn ipn_glue_compat_ptr(arg: c_ulong) -> usize;
     fn ipn_glue_bh_disable();
     fn ipn_glue_bh_enable();
     static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
@@ -141,6 +143,14 @@ pub mod msg_flags {
     pub const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
     /// `MSG_EOR`.
     pub const EOR: u32 = bindings::MSG_EOR;
+    /// `MSG_BATCH`: set by `sendmmsg()` on all but the last message.
+    pub const BATCH: u32 = bindings::MSG_BATCH;
+    /// `MSG_SPLICE_PAGES`: set by `splice()` and `sendfile()`; the data is
+    /// in pages, which are copied like any other source.
+    pub const SPLICE_PAGES: u32 = bindings::MSG_SPLICE_PAGES;
+    /// `MSG_CMSG_CLOEXEC`: for received file descriptors, which IPN never
+    /// passes.
+    pub const CMSG_CLOEXEC: u32 = bindings::MSG_CMSG_CLOEXEC;
 }
 
 /// Bottom halves (softirqs) disabled on this CPU while it lives.
@@ -236,7 +246,7 @@ impl Sock {
     /// sleeps.
     ///
     /// On failure the skb is handed back (counted in the sock's drops when
-    /// the queue was full).
+    /// the queue was full, not when the socket's filter refused it).
     pub fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
         // SAFETY: `self` is a valid sock and `skb` an owned skb; on success the
         // queue takes ownership of it.
@@ -568,6 +578,13 @@ pub trait Family: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `ioctl()` from a 32-bit process; `arg` has been through
+    /// `compat_ptr()`. `ENOIOCTLCMD` lets the socket layer translate the
+    /// generic ones.
+    fn compat_ioctl(_sock: &Socket<Self>, _cmd: u32, _arg: usize) -> Result<i32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// `shutdown()` with `SHUT_RD`/`SHUT_WR`/`SHUT_RDWR`.
     fn shutdown(_sock: &Socket<Self>, _how: i32) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -881,6 +898,23 @@ impl<T: Family> Adapter<T> {
 
     /// # Safety
     ///
+    /// Called by the socket layer as `proto_ops::compat_ioctl` of a socket
+    /// of this family.
+    #[cfg(CONFIG_COMPAT)]
+    unsafe extern "C" fn compat_ioctl(
+        sock: *mut bindings::socket,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_int {
+        // SAFETY: As promised by the socket layer.
+        let sock = unsafe { Self::socket(sock) };
+        // SAFETY: Pure arithmetic on the value.
+        let arg = unsafe { ipn_glue_compat_ptr(arg) };
+        from_result(|| T::compat_ioctl(sock, cmd, arg))
+    }
+
+    /// # Safety
+    ///
     /// Called by the socket layer as `proto_ops::shutdown` of a socket of
     /// this family.
     unsafe extern "C" fn shutdown(sock: *mut bindings::socket, how: c_int) -> c_int {
@@ -1013,6 +1047,10 @@ impl<T: Family> Adapter<T> {
         } else {
             bindings::sock_no_ioctl
         });
+        #[cfg(CONFIG_COMPAT)]
+        if T::HAS_COMPAT_IOCTL {
+            ops.compat_ioctl = Some(Self::compat_ioctl);
+        }
         ops.listen = Some(bindings::sock_no_listen);
         ops.shutdown = Some(if T::HAS_SHUTDOWN {
             Self::shutdown

@@ -56,6 +56,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/filter.h>
 #include <linux/ipn.h>
 #include <linux/sock_diag.h>
 
@@ -2572,6 +2573,40 @@ static int test_mtu_custom(void)
 static int test_mtu_max(void)
 {
 	MUST(mtu_check(IPN_MTU_MAX, true));
+	return 0;
+}
+
+/*
+ * A reader's socket filter (SO_ATTACH_FILTER) decides what it receives, as
+ * on any datagram socket; what it refuses is not a drop.
+ */
+static int test_attach_filter(void)
+{
+	/* Accept messages whose first byte is 'A', whole; refuse others. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 'A', 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(code), code };
+	const char *p = tpath("net");
+	int a, b, c, one = 1;
+
+	a = TRY(net_create(p, NULL));
+	b = TRY(net_join(p));
+	c = TRY(net_join(p));
+	TRY(setsockopt(b, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)));
+	MUST(send_str(a, "Bravo"));
+	MUST(send_str(a, "Alpha"));
+	MUST(expect_str(b, "Alpha", "b, filtered"));
+	MUST(expect_none(b, "b, filtered"));
+	MUST(expect_str(c, "Bravo", "c, unfiltered"));
+	MUST(expect_str(c, "Alpha", "c, unfiltered"));
+	EXPECT_EQ(sock_drops(b), 0, "drops of b");
+	TRY(setsockopt(b, SOL_SOCKET, SO_DETACH_FILTER, &one, sizeof(one)));
+	MUST(send_str(a, "Bravo"));
+	MUST(expect_str(b, "Bravo", "b, filter detached"));
 	return 0;
 }
 
@@ -5702,6 +5737,321 @@ static int test_policy_duplicate_register(void)
 /* The runner                                                           */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Stress                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Messages of the stress tests: IPN_STRESS_MSGS, default 5000 (CI). */
+static long stress_msgs(void)
+{
+	const char *e = getenv("IPN_STRESS_MSGS");
+	long n = e ? atol(e) : 0;
+
+	return n > 0 ? n : 5000;
+}
+
+#define STRESS_READERS	8
+#define STRESS_BATCH	64
+
+/*
+ * Read messages, each a 64-bit sequence number below @n, from @s: in
+ * order, and (when @lossless) none missing, until the last one or, once
+ * @ctl hangs up (the sender is done), until the queue is empty.  The slow
+ * reader (@idx 0) pauses now and then.  Writes the number received, the
+ * next sequence expected, the number skipped and @idx to @res_fd.
+ */
+static int stress_reader(int s, int idx, long n, bool lossless, int ctl,
+			 int res_fd)
+{
+	struct mmsghdr mm[STRESS_BATCH];
+	struct iovec iov[STRESS_BATCH];
+	uint64_t buf[STRESS_BATCH], next = 0, gaps = 0;
+	struct pollfd pfd[2];
+	bool done = false;
+	bool slow = idx == 0;
+	long got = 0, out[4];
+	int i, r;
+
+	for (i = 0; i < STRESS_BATCH; i++) {
+		iov[i] = (struct iovec){ &buf[i], sizeof(buf[i]) };
+		memset(&mm[i], 0, sizeof(mm[i]));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while ((long)next < n) {
+		r = recvmmsg(s, mm, STRESS_BATCH, MSG_DONTWAIT, NULL);
+		if (r < 0 && errno == EAGAIN) {
+			if (done)
+				break;
+			pfd[0] = (struct pollfd){ .fd = s, .events = POLLIN };
+			pfd[1] = (struct pollfd){ .fd = ctl, .events = POLLIN };
+			if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+				fail("poll: %s", errstr(errno));
+				return -1;
+			}
+			/* Sent before the hang-up, so queued already. */
+			done = pfd[1].revents != 0;
+			/*
+			 * Let a batch build up: a wake-up per message costs
+			 * the emulated debug kernel more than the rest.
+			 */
+			usleep(500);
+			continue;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("recvmmsg after %ld messages: %s", got, errstr(errno));
+			return -1;
+		}
+		for (i = 0; i < r; i++) {
+			if (mm[i].msg_len != sizeof(uint64_t) ||
+			    buf[i] < next || (lossless && buf[i] != next)) {
+				fail("message %ld: got #%llu (%u bytes), expected #%llu%s",
+				     got, (unsigned long long)buf[i], mm[i].msg_len,
+				     (unsigned long long)next,
+				     lossless ? "" : " or later");
+				return -1;
+			}
+			gaps += buf[i] - next;
+			next = buf[i] + 1;
+			got++;
+		}
+		if (slow && (got & 1023) < (unsigned int)r)
+			msleep(2);
+	}
+	out[0] = got;
+	out[1] = (long)next;
+	out[2] = (long)gaps;
+	out[3] = idx;
+	return write(res_fd, out, sizeof(out)) == sizeof(out) ? 0 : -1;
+}
+
+/* Send @n sequence numbers on @s, in batches; @dontwait retries EAGAIN. */
+static int stress_send(int s, long n)
+{
+	struct mmsghdr mm[STRESS_BATCH];
+	struct iovec iov[STRESS_BATCH];
+	uint64_t buf[STRESS_BATCH];
+	long sent = 0;
+	int i, r, k;
+
+	while (sent < n) {
+		k = n - sent < STRESS_BATCH ? (int)(n - sent) : STRESS_BATCH;
+		for (i = 0; i < k; i++) {
+			buf[i] = (uint64_t)(sent + i);
+			iov[i] = (struct iovec){ &buf[i], sizeof(buf[i]) };
+			memset(&mm[i], 0, sizeof(mm[i]));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(s, mm, k, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("sendmmsg after %ld messages: %s", sent, errstr(errno));
+			return -1;
+		}
+		sent += r;
+	}
+	return 0;
+}
+
+/*
+ * Run one sender and STRESS_READERS readers (the first one slow) of @n
+ * messages on a network made with @o.  Each reader's (received, next)
+ * goes to @res[i]; its socket's drop count to @drops[i].
+ */
+static int stress_run(const struct netopts *o, long n, long res[][4],
+		      long *drops)
+{
+	const char *p = tpath("net");
+	bool lossless = o->flags & IPN_FLAG_LOSSLESS;
+	int a, r[STRESS_READERS], fds[2], ctl[2], i, ret = 0;
+	pid_t pid[STRESS_READERS];
+	long long t0;
+
+	memset(res, 0, STRESS_READERS * sizeof(res[0]));
+	a = TRY(net_create(p, o));
+	for (i = 0; i < STRESS_READERS; i++)
+		r[i] = TRY(net_join(p));
+	TRY(pipe(fds));
+	TRY(pipe(ctl));
+	for (i = 0; i < STRESS_READERS; i++) {
+		fflush(stdout);
+		pid[i] = TRY(fork());
+		if (pid[i] == 0) {
+			close(ctl[1]);
+			_exit(stress_reader(r[i], i, n, lossless, ctl[0],
+					    fds[1]) ? 1 : 0);
+		}
+	}
+	close(fds[1]);
+	close(ctl[0]);
+	t0 = now_ms();
+	if (stress_send(a, n))
+		ret = -1;
+	close(ctl[1]);
+	for (i = 0; i < STRESS_READERS; i++) {
+		if (reap(pid[i], "reader"))
+			ret = -1;
+		drops[i] = sock_drops(r[i]);
+	}
+	/* The readers' reports come in the order they finished. */
+	for (i = 0; i < STRESS_READERS; i++) {
+		long rec[4];
+
+		if (read(fds[0], rec, sizeof(rec)) != sizeof(rec) ||
+		    rec[3] < 0 || rec[3] >= STRESS_READERS) {
+			ret = -1;
+			continue;
+		}
+		memcpy(res[rec[3]], rec, sizeof(rec));
+	}
+	diag("%ld messages to %d readers in %lld ms", n, STRESS_READERS,
+	     now_ms() - t0);
+	return ret;
+}
+
+/*
+ * Lossless: every reader, the slow one too, gets every message in order,
+ * and nothing is dropped.
+ */
+static int test_stress_lossless(void)
+{
+	long res[STRESS_READERS][4], drops[STRESS_READERS], n = stress_msgs();
+	int i;
+
+	MUST(stress_run(&(struct netopts){ .flags = IPN_FLAG_LOSSLESS,
+					    .pool = 64 }, n, res, drops));
+	for (i = 0; i < STRESS_READERS; i++) {
+		EXPECT(res[i][0] == n, "reader %d received %ld of %ld", i,
+		       res[i][0], n);
+		EXPECT_EQ(drops[i], 0, "drops of a lossless reader");
+	}
+	return 0;
+}
+
+/*
+ * Lossy: readers get messages in order, and what a reader missed is
+ * exactly what its drop counter says.
+ */
+static int test_stress_lossy_drops(void)
+{
+	long res[STRESS_READERS][4], drops[STRESS_READERS], n = stress_msgs();
+	int i, bad = 0;
+
+	MUST(stress_run(&(struct netopts){ .pool = 8 }, n, res, drops));
+	for (i = 0; i < STRESS_READERS; i++) {
+		diag("reader %d: %ld received, %ld skipped, stopped before #%ld, %ld dropped",
+		     i, res[i][0], res[i][2], res[i][1], drops[i]);
+		bad += res[i][0] + drops[i] != n;
+	}
+	EXPECT(!bad, "%d readers: received + dropped is not what was sent", bad);
+	EXPECT(drops[0] > 0, "the slow reader missed nothing");
+	return 0;
+}
+
+/*
+ * Churn until killed: @arg 0 sends on a hub, 1 joins a switch, 2 puts taps
+ * on a switch.  Exits 1 on an error other than the module being on its
+ * way out (EAFNOSUPPORT, EPROTONOSUPPORT from socket() or bind()).
+ */
+static int stress_churn_child(void *arg)
+{
+	int kind = (int)(long)arg, proto = kind ? IPN_VDESWITCH : IPN_BROADCAST;
+	char p[PATH_MAX], name[IFNAMSIZ];
+	unsigned int i;
+	int s, t;
+
+	snprintf(p, sizeof(p), "%s/churn%d", test_dir, kind);
+	alarm(0);
+	for (i = 0;; i++) {
+		unlink(p);
+		s = socket(AF_IPN, SOCK_RAW, proto);
+		if (s < 0 && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT))
+			continue;
+		if (s < 0) {
+			fail("socket: %s", errstr(errno));
+			return -1;
+		}
+		/* The policy is looked up (and loaded) again at bind. */
+		if (ipn_bind(s, p)) {
+			if (errno == EPROTONOSUPPORT) {
+				close(s);
+				continue;
+			}
+			fail("bind of %s: %s", p, errstr(errno));
+			return -1;
+		}
+		switch (kind) {
+		case 0:
+			TRY(connect(s, NULL, 0));
+			t = TRY(net_join(p));
+			MUST(send_str(s, "churn"));
+			MUST(expect_str(t, "churn", "churn reader"));
+			close(t);
+			break;
+		case 1:
+			TRY(connect(s, NULL, 0));
+			t = TRY(net_join_proto(p, IPN_VDESWITCH));
+			close(t);
+			break;
+		case 2:
+			snprintf(name, sizeof(name), "ipnst%u", i % 4);
+			TRY(conn_tap(s, name, IPN_NODEFLAG_TAP, NULL));
+			break;
+		}
+		close(s);
+	}
+}
+
+/*
+ * rmmod of both modules tried 1000 times while traffic, joins and tap
+ * creation run: each attempt fails cleanly while a module is in use, or
+ * unloads it when it is not, and the next socket loads it again.
+ */
+static int test_stress_rmmod(void)
+{
+	pid_t pid[3];
+	int i, j, hold, unloaded = 0, e;
+
+	hold = TRY(ipn_socket());
+	for (j = 0; j < 3; j++)
+		pid[j] = TRY(spawn(stress_churn_child, (void *)(long)j));
+	for (i = 0; i < 1000; i++) {
+		/* The second half with no socket of ours holding ipn.ko. */
+		if (i == 500)
+			close(hold);
+		for (j = 0; j < 2; j++) {
+			const char *m = j ? "ipn" : "kvde_switch";
+
+			if (!unload_module(m)) {
+				unloaded++;
+				continue;
+			}
+			e = errno;
+			EXPECT(e == EAGAIN || e == EBUSY || e == ENOENT,
+			       "delete_module(%s) attempt %d: %s", m, i,
+			       errstr(e));
+		}
+		msleep(5);
+	}
+	for (j = 0; j < 3; j++) {
+		int st;
+
+		kill(pid[j], SIGKILL);
+		TRY(waitpid(pid[j], &st, 0));
+		EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		       "churn %d stopped before the end (see above)", j);
+	}
+	diag("%d of 2000 attempts unloaded a module", unloaded);
+	/* And the modules come back on demand. */
+	hold = TRY(sw_socket());
+	TRY(ipn_bind(hold, tpath("after")));
+	return 0;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(void);
@@ -5775,6 +6125,7 @@ static const struct test tests[] = {
 	TEST(mtu_custom),
 	TEST(mtu_max),
 	TEST(zero_length),
+	TEST(attach_filter),
 	TEST(msg_trunc),
 	TEST(msg_peek),
 	TEST(send_not_connected),
@@ -5835,6 +6186,10 @@ static const struct test tests[] = {
 	TEST(switch_protocol_mismatch),
 	TEST(switch_rmmod_in_use),
 	TEST(policy_duplicate_register),
+	/* Stress: last, and with their own time limits. */
+	{ "stress_lossless", test_stress_lossless, 600 },
+	{ "stress_lossy_drops", test_stress_lossy_drops, 600 },
+	{ "stress_rmmod", test_stress_rmmod, 300 },
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,

@@ -12,7 +12,7 @@ make -s -C "$kdir" M="$IPN_TOP" "${kv[@]}" modules >&2
 out="$IPN_TOP/build/bin"
 mkdir -p "$out"
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi")
-for prog in tests/ipn_test tests/tcpxfer tools/ipncat/ipncat; do
+for prog in tests/ipn_test tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
 	src="$IPN_TOP/$prog.c"
 	[ -f "$src" ] || continue
 	bin="$out/$(basename "$prog")"
@@ -21,6 +21,14 @@ for prog in tests/ipn_test tests/tcpxfer tools/ipncat/ipncat; do
 		gcc "${cflags[@]}" -o "$bin" "$src" -lpthread
 	fi
 done
+
+# The suite again as a 32-bit program: IPN's ioctls and options as 32-bit
+# processes (QEMU or VDE built for i386) reach them, through compat_ioctl.
+bin32="$out/ipn_test32"
+if [ ! -x "$bin32" ] || [ "$IPN_TOP/tests/ipn_test.c" -nt "$bin32" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bin32" ]; then
+	log "compiling tests/ipn_test.c for i386"
+	gcc -m32 "${cflags[@]}" -o "$bin32" "$IPN_TOP/tests/ipn_test.c" -lpthread
+fi
 
 # The vdeplug4 plug-in (libvdeplug-dev is installed by setup.sh).
 plugin="$out/../vdeplug/libvdeplug_ipn.so"

@@ -11,7 +11,9 @@ PKGS=(rustc-web rust-web-src cargo-web rustfmt-web rust-web-clippy
 	debian-archive-keyring
 	# The vdeplug4 plug-in, and the real programs the VM tests run in the
 	# guest (from the host's root filesystem): UML, vde_plug, vde_switch.
-	libvdeplug-dev vdeplug vde2 user-mode-linux iproute2 iputils-ping util-linux)
+	libvdeplug-dev vdeplug vde2 user-mode-linux iproute2 iputils-ping util-linux
+	# The suite is also built as a 32-bit program, for compat_ioctl.
+	gcc-multilib)
 
 missing=()
 for p in "${PKGS[@]}"; do

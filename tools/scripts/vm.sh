@@ -34,6 +34,11 @@ append="console=ttyS0 panic=-1 oops=panic ipn.job=$job kasan.fault=report acpi=n
 [ -n "${IPN_TEST_FILTER:-}" ] && append+=" ipn.filter=$IPN_TEST_FILTER"
 # Size of the namespace tests' 100 MB TCP transfers, for quicker local runs.
 [ -n "${IPN_TCP_MB:-}" ] && append+=" ipn.tcp_mb=$IPN_TCP_MB"
+# Messages of the stress tests (CI: 5000).
+[ -n "${IPN_STRESS_MSGS:-}" ] && append+=" ipn.stress_msgs=$IPN_STRESS_MSGS"
+# The fuzzer's budget and seed (make fuzz OPS=N SEED=S).
+[ -n "${IPN_FUZZ_OPS:-}" ] && append+=" ipn.fuzz_ops=$IPN_FUZZ_OPS"
+[ -n "${IPN_FUZZ_SEED:-}" ] && append+=" ipn.fuzz_seed=$IPN_FUZZ_SEED"
 # No NIC: nothing the tests send can leave the VM.  The host's root
 # filesystem is shared read-only over 9p: the VM tests run Debian's own
 # QEMU, User-Mode Linux, VDE tools and iproute2 from it (guest-init chroots
