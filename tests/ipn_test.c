@@ -42,6 +42,7 @@
 #include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
 #include <net/if.h>
@@ -5737,6 +5738,86 @@ static int test_policy_duplicate_register(void)
 /* The runner                                                           */
 /* ------------------------------------------------------------------ */
 
+/* The memory cgroup the memcg test runs in; created on first use. */
+#define MEMCG_DIR	"/sys/fs/cgroup/ipn-test"
+
+static long long memcg_current(void)
+{
+	char buf[32];
+	int fd = open(MEMCG_DIR "/memory.current", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoll(buf);
+}
+
+struct memcg_ctx {
+	const char *path;	/* a network whose reader holds what is sent */
+	int res_w;
+};
+
+static int memcg_child(void *arg)
+{
+	struct memcg_ctx *c = arg;
+	static char big[60000];
+	char q[PATH_MAX], pid[16];
+	long long m[3];
+	int i, s;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	TRY(write_file(MEMCG_DIR "/cgroup.procs", pid));
+	m[0] = TRY(memcg_current());
+	for (i = 0; i < 20; i++) {
+		snprintf(q, sizeof(q), "%s-sw%d", c->path, i);
+		s = TRY(sw_socket());
+		TRY(set_opt(s, IPN_SO_NUMNODES, 1024));
+		TRY(ipn_bind(s, q));
+	}
+	m[1] = TRY(memcg_current());
+	s = TRY(net_join(c->path));
+	for (i = 0; i < 100; i++)
+		EXPECT_EQ(send(s, big, sizeof(big), 0), sizeof(big), "send");
+	m[2] = TRY(memcg_current());
+	return write(c->res_w, m, sizeof(m)) == sizeof(m) ? 0 : -1;
+}
+
+/*
+ * What a user makes the kernel hold is charged to its memory cgroup:
+ * networks (port tables, the switch's MAC table) and the messages it sent
+ * that wait in readers' queues.
+ */
+static int test_memcg_charged(void)
+{
+	struct memcg_ctx c = { .path = tpath("net") };
+	int r, fds[2], big = 16 << 20;
+	long long m[3];
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		TRY(mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL));
+	TRY(write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"));
+	if (mkdir(MEMCG_DIR, 0755) && errno != EEXIST)
+		TRY(-1);
+	r = TRY(net_create(c.path, &(struct netopts){ .mtu = 65535, .pool = 4096 }));
+	TRY(setsockopt(r, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)));
+	TRY(pipe(fds));
+	c.res_w = fds[1];
+	MUST(reap(TRY(spawn(memcg_child, &c)), "process in a memory cgroup"));
+	EXPECT_EQ(read(fds[0], m, sizeof(m)), sizeof(m), "the child's figures");
+	diag("memory.current: %lld, %lld after 20 switches, %lld after 6 MB sent",
+	     m[0], m[1], m[2]);
+	EXPECT(m[1] - m[0] >= 2 << 20,
+	       "20 switch networks charged only %lld bytes", m[1] - m[0]);
+	EXPECT(m[2] - m[1] >= 5 << 20,
+	       "6 MB of queued messages charged only %lld bytes", m[2] - m[1]);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Stress                                                               */
 /* ------------------------------------------------------------------ */
@@ -6186,6 +6267,7 @@ static const struct test tests[] = {
 	TEST(switch_protocol_mismatch),
 	TEST(switch_rmmod_in_use),
 	TEST(policy_duplicate_register),
+	TEST(memcg_charged),
 	/* Stress: last, and with their own time limits. */
 	{ "stress_lossless", test_stress_lossless, 600 },
 	{ "stress_lossy_drops", test_stress_lossy_drops, 600 },
