@@ -12,7 +12,7 @@ use crate::{
     socket::{BhGuard, Sock, RCV_SHUTDOWN},
     uapi::*,
 };
-use core::sync::atomic::AtomicPtr;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::{
     ffi::{c_long, c_void},
     new_mutex, new_poll_condvar,
@@ -131,21 +131,17 @@ kernel::sync::global_lock! {
     unsafe(uninit) static NETWORKS: Mutex<KVec<Entry>> = KVec::new();
 }
 
-kernel::sync::global_lock! {
-    // SAFETY: Initialised in module init before any socket can exist.
-    //
-    // Serialises binds, from looking a path up to creating the network
-    // there, across the filesystem calls.
-    unsafe(uninit) static BINDS: Mutex<()> = ();
-}
+/// Binds between creating a network's node and registering the network:
+/// a node that is not in the registry meanwhile may be theirs rather than
+/// stale. No lock is held across the filesystem calls and module loading
+/// of a bind: a filesystem that does not answer (a hung FUSE server), or a
+/// slow `modprobe`, stalls only the binds that wait on it.
+static CREATING: AtomicUsize = AtomicUsize::new(0);
 
 /// Initialises the registry; called once from module init.
 pub(crate) fn init() {
-    // SAFETY: Called once, before any use of `NETWORKS` and `BINDS`.
-    unsafe {
-        NETWORKS.init();
-        BINDS.init();
-    }
+    // SAFETY: Called once, before any use of `NETWORKS`.
+    unsafe { NETWORKS.init() };
 }
 
 /// Takes a user reference on the registered network `net`; `ECONNREFUSED`
@@ -211,63 +207,112 @@ impl Network {
         protocol: i32,
         params: &NetParams,
     ) -> Result<(Arc<Network>, Attach)> {
-        let _binds = BINDS.lock();
-        match FsNode::lookup(path) {
-            Ok(node) => {
-                let net = NETWORKS
-                    .lock()
-                    .iter()
-                    .find(|e| e.key == node.key())
-                    .map(|e| e.net.clone())
-                    .ok_or(EADDRINUSE)?;
-                if params.flags & IPN_FLAG_EXCL != 0 {
-                    return Err(EEXIST);
-                }
-                node.permission(crate::fsnode::may::EXEC)?;
-                if protocol != IPN_ANY && protocol != net.protocol {
-                    return Err(EPROTO);
-                }
-                // Gone meanwhile: its node is stale now.
-                add_registered_user(&NETWORKS.lock(), &net).map_err(|_| EADDRINUSE)?;
-                Ok((net, Attach::Existing))
+        // Another bind may create the node between our lookup and our
+        // mknod: then we attach to its network, which a few retries find.
+        for _ in 0..8 {
+            match Self::attach(path, protocol, params) {
+                Err(e) if e == ENOENT => {}
+                other => return other,
             }
-            Err(e) if e == ENOENT => {
-                let proto = if protocol == IPN_ANY {
-                    IPN_BROADCAST
-                } else {
-                    protocol
-                };
-                // The network, its policy state and the registry slot come
-                // first: once the node exists nothing may fail. Only binds
-                // add to the registry, and they are serialised.
-                let policy = PolicyRef::get_or_load(family, proto)?;
-                let net = Network::new(proto, *params, policy)?;
-                let node = NETWORKS
-                    .lock()
-                    .reserve(1, GFP_KERNEL)
-                    .and_then(|()| UniqueArc::new_uninit(GFP_KERNEL))
-                    .map_err(Error::from)
-                    .and_then(|slot| Ok(Arc::from(slot.write(FsNode::create(path, params.mode)?))));
-                let node = match node {
-                    Ok(node) => node,
-                    Err(e) => {
-                        net.policy.del_net(&net);
-                        // Something else appeared at `path` meanwhile.
-                        return Err(if e == EEXIST { EADDRINUSE } else { e });
-                    }
-                };
-                NETWORKS.lock().push(
-                    Entry {
-                        key: node.key(),
-                        net: net.clone(),
-                        node,
-                    },
-                    GFP_KERNEL,
-                )?;
-                Ok((net, Attach::Created))
+            match Self::create(path, family, protocol, params) {
+                Err(e) if e == EEXIST => {}
+                other => return other,
             }
-            Err(e) => Err(e),
         }
+        Err(EADDRINUSE)
+    }
+
+    /// Attaches to the network at `path`; `ENOENT` when there is no node.
+    fn attach(path: &CStr, protocol: i32, params: &NetParams) -> Result<(Arc<Network>, Attach)> {
+        let node = FsNode::lookup(path)?;
+        let net = loop {
+            let found = NETWORKS
+                .lock()
+                .iter()
+                .find(|e| e.key == node.key())
+                .map(|e| e.net.clone());
+            match found {
+                Some(net) => break net,
+                // Maybe a network being created: wait until no bind is
+                // between its mknod and its registration.
+                None if CREATING.load(Ordering::SeqCst) != 0 => {
+                    if kernel::current!().signal_pending() {
+                        return Err(ERESTARTSYS);
+                    }
+                    kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+                }
+                None => return Err(EADDRINUSE),
+            }
+        };
+        if params.flags & IPN_FLAG_EXCL != 0 {
+            return Err(EEXIST);
+        }
+        node.permission(crate::fsnode::may::EXEC)?;
+        if protocol != IPN_ANY && protocol != net.protocol {
+            return Err(EPROTO);
+        }
+        // Gone meanwhile: its node is stale now.
+        add_registered_user(&NETWORKS.lock(), &net).map_err(|_| EADDRINUSE)?;
+        Ok((net, Attach::Existing))
+    }
+
+    /// Creates a network and its node at `path`; `EEXIST` when something
+    /// appeared there meanwhile.
+    fn create(
+        path: &CStr,
+        family: i32,
+        protocol: i32,
+        params: &NetParams,
+    ) -> Result<(Arc<Network>, Attach)> {
+        let proto = if protocol == IPN_ANY {
+            IPN_BROADCAST
+        } else {
+            protocol
+        };
+        // The network, its policy state and a registry slot come first:
+        // once the node exists nothing may fail. The registry keeps a free
+        // slot for every bind between mknod and registration (`CREATING`,
+        // changed under its lock), so that registering never allocates.
+        let policy = PolicyRef::get_or_load(family, proto)?;
+        let net = Network::new(proto, *params, policy)?;
+        let slot = UniqueArc::new_uninit(GFP_KERNEL).map_err(Error::from);
+        let slot = slot.and_then(|slot| {
+            let mut nets = NETWORKS.lock();
+            let n = CREATING.load(Ordering::SeqCst) + 1;
+            nets.reserve(n, GFP_KERNEL)?;
+            CREATING.store(n, Ordering::SeqCst);
+            Ok(slot)
+        });
+        let node = slot.and_then(|slot| match FsNode::create(path, params.mode) {
+            Ok(node) => Ok(Arc::from(slot.write(node))),
+            Err(e) => {
+                let _nets = NETWORKS.lock();
+                CREATING.fetch_sub(1, Ordering::SeqCst);
+                Err(e)
+            }
+        });
+        let node = match node {
+            Ok(node) => node,
+            Err(e) => {
+                net.policy.del_net(&net);
+                return Err(e);
+            }
+        };
+        let mut nets = NETWORKS.lock();
+        let entry = Entry {
+            key: node.key(),
+            net: net.clone(),
+            node,
+        };
+        // Within the slot kept for this bind: cannot fail.
+        let pushed = nets.push_within_capacity(entry).is_ok();
+        CREATING.fetch_sub(1, Ordering::SeqCst);
+        drop(nets);
+        if !pushed {
+            net.policy.del_net(&net);
+            return Err(ENOMEM);
+        }
+        Ok((net, Attach::Created))
     }
 
     /// Finds the network at `path` for `connect` and checks the rights.

@@ -5738,6 +5738,224 @@ static int test_policy_duplicate_register(void)
 /* The runner                                                           */
 /* ------------------------------------------------------------------ */
 
+static int slow_bind_child(void *arg)
+{
+	int s = *(int *)arg;
+
+	TRY(ipn_bind(s, tpath("slow")));
+	return 0;
+}
+
+/*
+ * No lock is held across a bind's module loading and filesystem calls:
+ * while one bind waits for a slow modprobe (or a filesystem that does not
+ * answer), binds elsewhere go on.
+ */
+static int test_bind_not_serialised(void)
+{
+	static const char script[] = "/tmp/ipn-slow-modprobe";
+	char old[PATH_MAX] = "/sbin/modprobe";
+	long long t0, el;
+	int s, fd, rc;
+	pid_t pid;
+	ssize_t n;
+
+	fd = TRY(open("/proc/sys/kernel/modprobe", O_RDONLY));
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	if (n > 0)
+		old[n - (old[n - 1] == '\n')] = 0;
+	fd = TRY(open(script, O_WRONLY | O_CREAT | O_TRUNC, 0755));
+	dprintf(fd, "#!/bin/sh\ncase \"$*\" in *net-pf-%d-proto-%d*) sleep 3 ;; esac\nexec %s \"$@\"\n",
+		AF_IPN, IPN_VDESWITCH, old);
+	close(fd);
+	/* A switch socket whose bind must load kvde_switch again. */
+	s = TRY(sw_socket());
+	MUST(unload_module_wait("kvde_switch"));
+	TRY(write_file("/proc/sys/kernel/modprobe", script));
+	pid = spawn(slow_bind_child, &s);
+	msleep(500);
+	t0 = now_ms();
+	fd = net_create(tpath("fast"), &(struct netopts){ .bind_only = true });
+	el = now_ms() - t0;
+	write_file("/proc/sys/kernel/modprobe", old);
+	rc = pid > 0 ? reap(pid, "bind that loads kvde_switch") : -1;
+	TRY(fd);
+	EXPECT(el < 1500, "a bind took %lld ms while another waited for modprobe",
+	       el);
+	EXPECT(module_loaded("kvde_switch"), "the slow bind did not load kvde_switch");
+	return rc;
+}
+
+/*
+ * Documentation/ipn.rst's table of errors, row by row: ROW(id, errno,
+ * call).  tests/run checks that the table and these rows list the same
+ * ids with the same errnos.
+ */
+static int errno_rows_failed;
+
+static void errno_row(const char *id, int want, long r, int got)
+{
+	if (r == -1 && got == want)
+		return;
+	errno_rows_failed++;
+	if (r == -1)
+		diag("%s: expected %s, got %s", id, errname(want), errstr(got));
+	else
+		diag("%s: expected %s, but the call returned %ld", id,
+		     errname(want), r);
+}
+
+#define ROW(id, err, call) do {						\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	errno_row(id, err, __r, errno);					\
+} while (0)
+
+static int errno_table_child(void *arg)
+{
+	const char *p = arg;
+	char q[PATH_MAX];
+	int s, m;
+
+	errno_rows_failed = 0;
+	MUST(become_nobody());
+	snprintf(q, sizeof(q), "%s-0", p);
+	s = TRY(ipn_socket());
+	ROW("connect-rights", EACCES, ipn_connect(s, q));
+	snprintf(q, sizeof(q), "%s-666", p);
+	ROW("bind-rights", EACCES, ipn_bind(s, q));
+	snprintf(q, sizeof(q), "%s-777", p);
+	m = TRY(sw_socket());
+	TRY(ipn_bind(m, q));
+	ROW("ioctl-admin", EPERM, conn_tap(m, "ipnerr0", IPN_NODEFLAG_TAP, NULL));
+	ROW("switch-owner", EPERM, sw_set(m, IPN_SWITCH_AGING, 10));
+	return errno_rows_failed ? -1 : 0;
+}
+
+static int test_errno_table(void)
+{
+	static char big[2000];
+	const char *p = tpath("net"), *f = tpath("file");
+	char q[PATH_MAX], name[IFNAMSIZ];
+	struct sockaddr_un sa;
+	int u, b, c, c2, m, x, v = 0;
+	socklen_t len;
+
+	/* A network (MTU 1000, 2 ports) with a bound and a connected socket. */
+	b = TRY(net_create(p, &(struct netopts){ .mtu = 1000, .numnodes = 2,
+						 .bind_only = true }));
+	c = TRY(net_join(p));
+	u = TRY(ipn_socket());
+	TRY(close(TRY(open(f, O_CREAT | O_WRONLY, 0644))));
+
+	ROW("socket-type", EPROTOTYPE, socket(AF_IPN, SOCK_DGRAM, 0));
+	ROW("socket-protocol", EPROTONOSUPPORT, socket(AF_IPN, SOCK_RAW, 99));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_IPN;
+	ROW("bind-addrlen", EINVAL, bind(u, (struct sockaddr *)&sa, 1));
+	ROW("bind-abstract", EINVAL, bind(u, (struct sockaddr *)&sa, sizeof(sa)));
+	len = ipn_addr(&sa, tpath("inet"));
+	sa.sun_family = AF_INET;
+	ROW("bind-family", EAFNOSUPPORT, bind(u, (struct sockaddr *)&sa, len));
+	ROW("bind-occupied", EADDRINUSE, ipn_bind(u, f));
+	ROW("bind-protocol", EPROTO, ({
+		int s = socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH);
+		int r = ipn_bind(s, p);
+		int e = errno;
+		close(s);
+		errno = e;
+		r;
+	}));
+	x = TRY(ipn_socket());
+	TRY(set_opt(x, IPN_SO_FLAGS, IPN_FLAG_EXCL));
+	ROW("bind-excl", EEXIST, ipn_bind(x, p));
+	ROW("bind-twice", EINVAL, ipn_bind(b, tpath("other")));
+
+	ROW("connect-noaddr", EDESTADDRREQ, connect(u, NULL, 0));
+	ROW("connect-none", ECONNREFUSED, ipn_connect(u, tpath("nothing")));
+	ROW("connect-twice", EISCONN, ipn_connect(c, p));
+	x = TRY(ipn_socket());
+	TRY(set_opt(x, IPN_SO_PORT, 5));
+	ROW("connect-port-range", EINVAL, ipn_connect(x, p));
+	TRY(set_opt(x, IPN_SO_PORT, 0));
+	ROW("connect-port-taken", EADDRINUSE, ipn_connect(x, p));
+	c2 = TRY(net_join(p));
+	ROW("connect-full", ENOSPC, ipn_connect(TRY(ipn_socket()), p));
+
+	ROW("setsockopt-unknown", ENOPROTOOPT, set_opt(u, 77, 1));
+	ROW("setsockopt-level", ENOPROTOOPT,
+	    setsockopt(u, 5, IPN_SO_MTU, &v, sizeof(v)));
+	ROW("setsockopt-range", EINVAL, set_opt(u, IPN_SO_MTU, 0));
+	ROW("setsockopt-after-bind", EISCONN, set_opt(b, IPN_SO_MTU, 1500));
+	ROW("setsockopt-descr-unbound", ENOTCONN, set_descr(u, "early"));
+	ROW("setsockopt-numnodes-manage", EPERM,
+	    set_opt(c, IPN_SO_CHANGE_NUMNODES, 8));
+	ROW("setsockopt-numnodes-busy", EADDRINUSE,
+	    set_opt(b, IPN_SO_CHANGE_NUMNODES, 1));
+	len = 1;
+	ROW("getsockopt-short", EINVAL,
+	    getsockopt(b, SOL_IPN, IPN_SO_MTU, &v, &len));
+	len = sizeof(v);
+	ROW("getsockopt-unknown", ENOPROTOOPT, getsockopt(b, SOL_IPN, 77, &v, &len));
+
+	ROW("send-unconnected", ENOTCONN, send(u, "x", 1, 0));
+	ROW("send-bound", ENOTCONN, send(b, "x", 1, 0));
+	ROW("send-mtu", EOVERFLOW, send(c, big, 1001, 0));
+	ROW("send-empty", EINVAL, send(c, big, 0, 0));
+	ROW("send-flags", EOPNOTSUPP, send(c, "x", 1, MSG_OOB));
+	len = ipn_addr(&sa, p);
+	ROW("send-address", EISCONN,
+	    sendto(c, "x", 1, 0, (struct sockaddr *)&sa, len));
+	ROW("recv-unconnected", ENOTCONN, recv(u, big, 1, MSG_DONTWAIT));
+	ROW("recv-empty", EAGAIN, recv(c, big, 1, MSG_DONTWAIT));
+	ROW("recv-flags", EOPNOTSUPP, recv(c, big, 1, MSG_OOB));
+	MUST(send_str(c2, "x"));
+	ROW("recv-fault", EFAULT, recv(c, (void *)8, 1, MSG_DONTWAIT));
+	ROW("shutdown-unconnected", ENOTCONN, shutdown(u, SHUT_WR));
+	ROW("shutdown-how", EINVAL, shutdown(c, 7));
+	TRY(shutdown(c2, SHUT_WR));
+	ROW("send-shut", EPIPE, send(c2, "x", 1, MSG_NOSIGNAL));
+	snprintf(q, sizeof(q), "%s-lossless", p);
+	x = TRY(net_create(q, &(struct netopts){ .flags = IPN_FLAG_LOSSLESS,
+						 .pool = 1 }));
+	TRY(net_join(q));
+	MUST(send_str(x, "x"));
+	ROW("send-lossless-full", EAGAIN, send(x, "x", 1, MSG_DONTWAIT));
+
+	ROW("ioctl-unbound", ENOTCONN, conn_tap(u, "ipnerr0", IPN_NODEFLAG_TAP, NULL));
+	ROW("ioctl-connected", EPERM, conn_tap(c, "ipnerr0", IPN_NODEFLAG_TAP, NULL));
+	ROW("ioctl-flags", EINVAL, conn_tap(b, "ipnerr0", 0, NULL));
+	ROW("ioctl-fault", EFAULT, ioctl(b, IPN_CONN_NETDEV, (void *)8));
+	ROW("ioctl-grab-nodev", ENODEV, conn_tap(b, "ipnnosuch", IPN_NODEFLAG_GRAB, NULL));
+	ROW("ioctl-grab-loopback", EINVAL, conn_tap(b, "lo", IPN_NODEFLAG_GRAB, NULL));
+	ROW("ioctl-join-foreign", EADDRNOTAVAIL, netdev_ioctl(b, IPN_JOIN_NETDEV, "lo", 0));
+	ROW("ioctl-persist-none", ENODEV, ioctl(b, IPN_SETPERSIST, 1));
+	ROW("ioctl-persist-nodev", ENODEV,
+	    netdev_ioctl(b, IPN_SETPERSIST_NETDEV, "ipnnosuch", 0));
+	snprintf(q, sizeof(q), "%s-tap", p);
+	m = TRY(net_create(q, &(struct netopts){ .bind_only = true }));
+	TRY(conn_tap(m, "ipnerr1", IPN_NODEFLAG_TAP, name));
+	ROW("ioctl-tap-exists", EEXIST, conn_tap(b, "ipnerr1", IPN_NODEFLAG_TAP, NULL));
+
+	/* Rights: as an unprivileged user. */
+	snprintf(q, sizeof(q), "%s-0", p);
+	TRY(net_create(q, &(struct netopts){ .set_mode = true, .mode = 0,
+					     .bind_only = true }));
+	snprintf(q, sizeof(q), "%s-666", p);
+	TRY(net_create(q, &(struct netopts){ .set_mode = true, .mode = 0666,
+					     .bind_only = true }));
+	snprintf(q, sizeof(q), "%s-777", p);
+	TRY(net_create_proto(q, IPN_VDESWITCH, &(struct netopts){
+		.set_mode = true, .mode = 0777, .bind_only = true }));
+	if (reap(TRY(spawn(errno_table_child, (void *)p)), "unprivileged rows"))
+		errno_rows_failed++;
+	EXPECT(!errno_rows_failed, "%d rows of the table failed", errno_rows_failed);
+	return 0;
+}
+
 /* The memory cgroup the memcg test runs in; created on first use. */
 #define MEMCG_DIR	"/sys/fs/cgroup/ipn-test"
 
@@ -6268,6 +6486,8 @@ static const struct test tests[] = {
 	TEST(switch_rmmod_in_use),
 	TEST(policy_duplicate_register),
 	TEST(memcg_charged),
+	TEST(errno_table),
+	TEST(bind_not_serialised),
 	/* Stress: last, and with their own time limits. */
 	{ "stress_lossless", test_stress_lossless, 600 },
 	{ "stress_lossy_drops", test_stress_lossy_drops, 600 },

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/epoll.h>
@@ -311,6 +312,9 @@ static const char *ifn(const char *name)
  * Every fuzzed call goes through SYS(): it records the call for -v and for
  * the watchdog, arms fail-nth for it, and counts its result.
  */
+/* { SIGALRM }, the tick that ends blocking calls. */
+static sigset_t tick_set;
+
 static void pre_call(struct worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void pre_call(struct worker *w, const char *fmt, ...)
@@ -329,10 +333,19 @@ static void pre_call(struct worker *w, const char *fmt, ...)
 	__atomic_add_fetch(&sh->total, 1, __ATOMIC_RELAXED);
 	w->fi_n = 0;
 	if (fi && w->fi_fd >= 0) {
+		/*
+		 * No tick while armed: a fault the call leaves unused would
+		 * strike the kernel's writing of the signal frame (or
+		 * rt_sigreturn's reading of it), and the kernel kills the
+		 * thread with SIGSEGV for a frame it could not build.
+		 */
+		pthread_sigmask(SIG_BLOCK, &tick_set, NULL);
 		len = snprintf(num, sizeof(num), "%d", n);
 		if (write(w->fi_fd, num, len) == len) {
 			w->fi_n = n;
 			__atomic_add_fetch(&sh->fi_armed, 1, __ATOMIC_RELAXED);
+		} else {
+			pthread_sigmask(SIG_UNBLOCK, &tick_set, NULL);
 		}
 	}
 	if (cfg.verbose)
@@ -357,6 +370,7 @@ static long post_call(struct worker *w, long r)
 		if (write(w->fi_fd, "0", 1) != 1 && errno != EFAULT &&
 		    errno != ENOMEM)
 			say("# cannot reset fail-nth: %s\n", strerror(errno));
+		pthread_sigmask(SIG_UNBLOCK, &tick_set, NULL);
 		if (hit)
 			__atomic_add_fetch(&sh->fi_hit, 1, __ATOMIC_RELAXED);
 	}
@@ -1875,10 +1889,35 @@ _Static_assert(ARRAY_SIZE(ops) <= MAX_OPS, "raise MAX_OPS");
 
 static unsigned int ops_total;	/* sum of the weights */
 
+/* The worker running on this thread, for the crash report. */
+static __thread struct worker *cur_worker;
+
+/*
+ * A fault in the fuzzer is reported with the call it was making (or had
+ * just made): the kernel may have written where it should not have.
+ */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct worker *w = cur_worker;
+	char msg[DESC_LEN + 128];
+	int n;
+
+	n = snprintf(msg, sizeof(msg),
+		     "# FAIL %s: signal %d at %p (ip %#llx), in or after: %s\n",
+		     w ? w->tag : "?", sig, si->si_addr,
+		     (unsigned long long)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP],
+		     w ? w->desc : "?");
+	if (n > 0)
+		n = (int)write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg));
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void run_ops(struct worker *w, int n)
 {
 	unsigned int r, i;
 
+	cur_worker = w;
 	while (n-- > 0) {
 		r = rn(w, ops_total);
 		for (i = 0; r >= ops[i].weight; i++)
@@ -1998,6 +2037,13 @@ static void worker_proc(int proc)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_tick;	/* no SA_RESTART: waits end in EINTR */
 	sigaction(SIGALRM, &sa, NULL);
+	sigemptyset(&tick_set);
+	sigaddset(&tick_set, SIGALRM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 	for (i = 0; i < POOL_SIZE; i++)
 		pool[i] = -1;
 	pthread_barrier_init(&barrier, NULL, cfg.threads);
