@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all setup kernel modules test demo vm shell fuzz install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
+.PHONY: all setup kernel kernel-built modules test demo vm shell fuzz stress install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
 
 all: modules
 
@@ -42,40 +42,53 @@ install-vdeplug:
 	install -m 0644 tools/vdeplug/libvdeplug_ipn.1 $(DESTDIR)$(PREFIX)/share/man/man1/ && \
 	echo "installed $$dir/libvdeplug_ipn.so"
 
-KDIR = $(shell ./tools/scripts/kernel.sh 2>/dev/null)
+# Where the kernel is built.  Naming it builds nothing: targets that need
+# the build depend on kernel-built, which says to run `make kernel` first.
+KDIR = $(shell . tools/scripts/lib.sh && kernel_dir)
 KVARS = $(shell . tools/scripts/lib.sh && kmake_vars)
+
+kernel-built:
+	@test -f $(KDIR)/.ipn-built || \
+		{ echo "no kernel in $(KDIR): run 'make kernel' first" >&2; exit 1; }
 
 # Kbuild's rustfmt targets do not take M=: run rustfmt with the tree's
 # configuration. rustfmt-web and rust-web-clippy match the kernel's rustc.
 RUSTFMT = /usr/bin/rustfmt --config-path $(KDIR)/.rustfmt.toml
 
-rustfmt:
+rustfmt: kernel-built
 	$(RUSTFMT) ipn/*.rs kvde_switch/*.rs
 
-rustfmtcheck:
+rustfmtcheck: kernel-built
 	$(RUSTFMT) --check ipn/*.rs kvde_switch/*.rs
 
-clippy:
+clippy: kernel-built
 	touch ipn/ipn_main.rs kvde_switch/kvde_switch.rs
-	PATH=/usr/bin:$$PATH $(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) CLIPPY=1 modules 2>&1 | \
+	set -o pipefail; PATH=/usr/bin:$$PATH $(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) CLIPPY=1 modules 2>&1 | \
 		tee build/clippy.log; ! grep -qE '^(warning|error)' build/clippy.log
 
 # FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for every new
 # file; rust/helpers/net/ is already listed under NETWORKING [GENERAL].
 # On standard input: checkpatch.pl reviews a file that git tracks as a
 # source file rather than as a patch.
-checkpatch:
+checkpatch: kernel-built
 	@set -e; for p in patches/*.patch; do echo "$$p"; \
 		$(KDIR)/scripts/checkpatch.pl --no-tree --ignore FILE_PATH_CHANGES - <"$$p"; \
 	done
 
 clean:
 	rm -rf build
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) clean
+	if test -f $(KDIR)/.ipn-built; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) $(KVARS) clean; fi
 
 # The syscall fuzzer in the debug guest, with fault injection, for longer
 # than CI's budget: make fuzz OPS=1000000 SEED=1.  Any console report fails.
 OPS ?= 1000000
 SEED ?=
+FAIL ?=
 fuzz:
-	IPN_TEST_FILTER=fuzz IPN_FUZZ_OPS=$(OPS) IPN_FUZZ_SEED=$(SEED) IPN_TEST_TIMEOUT=$${IPN_TEST_TIMEOUT:-86400} ./run test
+	IPN_TEST_FILTER=fuzz IPN_FUZZ_OPS=$(OPS) IPN_FUZZ_SEED=$(SEED) IPN_FUZZ_FAIL=$(FAIL) IPN_TEST_TIMEOUT=$${IPN_TEST_TIMEOUT:-86400} ./run test
+
+# The stress tests with more messages than CI's 5000: make stress MSGS=N.
+MSGS ?= 100000
+stress:
+	IPN_TEST_FILTER=stress IPN_STRESS_MSGS=$(MSGS) IPN_TEST_TIMEOUT=$${IPN_TEST_TIMEOUT:-86400} ./run test

@@ -574,6 +574,7 @@ impl Family for Ipn {
                 _ => st.want_port.map(|p| p as i32).unwrap_or(IPN_PORTNO_ANY),
             }),
             IPN_SO_DESCR => out.write(&st.descr),
+            IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
             _ => Err(ENOPROTOOPT),
         }
     }

@@ -5895,11 +5895,14 @@ static int test_errno_table(void)
 	    set_opt(c, IPN_SO_CHANGE_NUMNODES, 8));
 	ROW("setsockopt-numnodes-busy", EADDRINUSE,
 	    set_opt(b, IPN_SO_CHANGE_NUMNODES, 1));
+	ROW("setsockopt-oob", EOPNOTSUPP, set_opt(c, IPN_SO_HANDLE_OOB, 1));
 	len = 1;
 	ROW("getsockopt-short", EINVAL,
 	    getsockopt(b, SOL_IPN, IPN_SO_MTU, &v, &len));
 	len = sizeof(v);
 	ROW("getsockopt-unknown", ENOPROTOOPT, getsockopt(b, SOL_IPN, 77, &v, &len));
+	ROW("getsockopt-oob", EOPNOTSUPP,
+	    getsockopt(c, SOL_IPN, IPN_SO_WANT_OOB_NUMNODES, &v, &len));
 
 	ROW("send-unconnected", ENOTCONN, send(u, "x", 1, 0));
 	ROW("send-bound", ENOTCONN, send(b, "x", 1, 0));
@@ -6520,10 +6523,21 @@ static void reap_leftovers(pid_t pgid)
 	}
 }
 
+/* @t's time limit: the stress tests' grows with IPN_STRESS_MSGS. */
+static int test_timeout(const struct test *t)
+{
+	long n = stress_msgs();
+
+	if (strncmp(t->name, "stress_loss", 11) || n <= 5000)
+		return t->timeout;
+	return n / 5000 * t->timeout + t->timeout;
+}
+
 /* Run @t in a child; true iff it passed. */
 static bool run_test(const struct test *t)
 {
 	char dir[] = "/tmp/ipn-test.XXXXXX";
+	int timeout = test_timeout(t);
 	long long t0, deadline;
 	bool timed_out = false, ok;
 	int st = 0;
@@ -6544,12 +6558,12 @@ static bool run_test(const struct test *t)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		alarm(t->timeout);
+		alarm(timeout);
 		_exit(t->fn() == 0 ? 0 : 1);
 	}
 	setpgid(pid, pid);
 
-	deadline = t0 + (t->timeout + 3) * 1000LL;
+	deadline = t0 + (timeout + 3) * 1000LL;
 	for (;;) {
 		r = waitpid(pid, &st, WNOHANG);
 		if (r == pid)
@@ -6572,7 +6586,7 @@ static bool run_test(const struct test *t)
 
 	ok = !timed_out && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	if (timed_out)
-		diag("%s: timed out after %d s", t->name, t->timeout);
+		diag("%s: timed out after %d s", t->name, timeout);
 	else if (st != -1 && WIFSIGNALED(st))
 		diag("%s: killed by signal %d (%s)%s", t->name, WTERMSIG(st),
 		     strsignal(WTERMSIG(st)),

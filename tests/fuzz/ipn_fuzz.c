@@ -15,7 +15,9 @@
  *
  * The kernel is the thing under test, so the fuzzer itself must neither
  * hang nor die: every thread gets SIGALRM every 0.5 s (no SA_RESTART), so
- * that no interruptible wait outlives it, and the parent kills a worker
+ * that no interruptible wait outlives it (a call with fail-nth armed goes
+ * without it, and the parent disarms and wakes it after KICK_SECS), and
+ * the parent kills a worker
  * that makes no call for 30 s and reports its last call and kernel stack,
  * since a task stuck in a system call is a kernel bug.
  *
@@ -85,6 +87,11 @@
 #define CANARY		0xa5	/* bytes past a buffer's length, checked */
 #define CANARY_LEN	64
 #define STUCK_SECS	30
+/* An armed call blocked this long is disarmed and woken (kick_armed()). */
+#define KICK_SECS	3
+
+/* slot.fi_state */
+enum { FI_IDLE, FI_ARMED, FI_KICKING, FI_KICKED };
 #define NERRNO		1024
 #define BAD_FD		1023	/* never open: EBADF */
 
@@ -97,6 +104,7 @@ struct slot {
 	uint64_t nops;		/* calls made by the thread and its children */
 	int tid;		/* the task to look at when it is stuck */
 	int active;
+	int fi_state;		/* FI_*: fail-nth armed, and the kick */
 	char last[DESC_LEN];	/* the call in progress, or the last one */
 };
 
@@ -104,7 +112,8 @@ struct shared {
 	uint64_t total;
 	uint64_t err[NERRNO];	/* [0]: successes; [e]: calls failing with e */
 	uint64_t calls[MAX_OPS], ok[MAX_OPS];
-	uint64_t fi_armed, fi_hit;
+	uint64_t fi_armed, fi_hit, fi_kicked;
+	int br_lock;		/* br_addif(): the task holding it, or 0 */
 	int failures;		/* stuck or crashed workers, broken invariants */
 	struct slot slot[MAX_WORKERS];
 };
@@ -142,7 +151,17 @@ static char paths[NPATHS][sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 static char *g_edge;		/* a writable page ends here, PROT_NONE follows */
 static int pool[POOL_SIZE];	/* per worker process, shared by its threads */
 
-/* Interfaces the fuzzer creates and may take down, rename or delete. */
+/*
+ * Interfaces the fuzzer creates and may take down, rename or delete.
+ *
+ * It must not cable an Ethernet loop: like a loop of bridges without STP,
+ * one broadcast frame then circulates for ever (each hop is a netif_rx, so
+ * nothing recurses) and the flood starves the workers.  IPN, a bridge and
+ * veth pairs forward frames, so the rules are: only the even end of a veth
+ * pair (ipnfzv0, ipnfzv2) is grabbed, never its peer nor the bridge (see
+ * grab_name()); the bridge has at most one port (br_addif()); and only the
+ * taps' names are renamed, so that a name keeps its role.
+ */
 static const char *const fz_ifs[] = {
 	"ipnfz0", "ipnfz1", "ipnfz2", "ipnfz3",
 	"ipnfzv0", "ipnfzv1", "ipnfzv2", "ipnfzv3", "ipnfzbr0",
@@ -343,6 +362,8 @@ static void pre_call(struct worker *w, const char *fmt, ...)
 		len = snprintf(num, sizeof(num), "%d", n);
 		if (write(w->fi_fd, num, len) == len) {
 			w->fi_n = n;
+			__atomic_store_n(&w->slot->fi_state, FI_ARMED,
+					 __ATOMIC_SEQ_CST);
 			__atomic_add_fetch(&sh->fi_armed, 1, __ATOMIC_RELAXED);
 		} else {
 			pthread_sigmask(SIG_UNBLOCK, &tick_set, NULL);
@@ -361,8 +382,27 @@ static long post_call(struct worker *w, long r)
 	char buf[16];
 
 	if (w->fi_n) {
+		int st = FI_ARMED;
+
+		/*
+		 * Not armed any more for the watchdog; if it is kicking this
+		 * call, its signal is queued once the state is FI_KICKED, and
+		 * the next system call (pread below, fail-nth 0) takes it.
+		 */
+		if (!__atomic_compare_exchange_n(&w->slot->fi_state, &st,
+						 FI_IDLE, false,
+						 __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST)) {
+			while (__atomic_load_n(&w->slot->fi_state,
+					       __ATOMIC_SEQ_CST) == FI_KICKING)
+				;
+			__atomic_store_n(&w->slot->fi_state, FI_IDLE,
+					 __ATOMIC_SEQ_CST);
+			st = FI_KICKED;
+		}
 		/* "0" means the fault was injected; then disarm. */
-		hit = pread(w->fi_fd, buf, sizeof(buf), 0) == 2 && buf[0] == '0';
+		hit = pread(w->fi_fd, buf, sizeof(buf), 0) == 2 &&
+		      buf[0] == '0' && st == FI_ARMED;
 		/*
 		 * A fault the call did not use may strike this write (its
 		 * user copy): then it has fired, and fail-nth is 0 already.
@@ -1336,6 +1376,15 @@ static void fill_ifname(struct worker *w, char *name)
 	}
 }
 
+/* An interface the fuzzer may grab without closing a loop (see fz_ifs). */
+static void grab_name(char *name)
+{
+	if (!strcmp(name, "ipnfzv1") || !strcmp(name, "ipnfzbr0"))
+		strcpy(name, "ipnfzv0");
+	else if (!strcmp(name, "ipnfzv3"))
+		strcpy(name, "ipnfzv2");
+}
+
 static void op_ioctl(struct worker *w)
 {
 	static const int flags[] = { IPN_NODEFLAG_TAP, IPN_NODEFLAG_TAP,
@@ -1367,6 +1416,8 @@ static void op_ioctl(struct worker *w)
 	if (r < 40) {
 		cmd = IPN_CONN_NETDEV;
 		ifr.ifr_flags = PICK(w, flags);
+		if (ifr.ifr_flags & IPN_NODEFLAG_GRAB)
+			grab_name(ifr.ifr_name);
 	} else if (r < 50) {
 		cmd = IPN_JOIN_NETDEV;
 	} else if (r < 60) {
@@ -1641,6 +1692,42 @@ static void link_flags(struct worker *w, const char *name, bool up)
 	    name, ifr.ifr_flags);
 }
 
+/*
+ * Makes @ifindex the only port of the bridge (see fz_ifs), under a lock
+ * that all workers share; a holder that died loses it.
+ */
+static void br_addif(struct worker *w, int ifindex, const char *name)
+{
+	int me = gettid(), owner = 0, tries;
+	struct ifreq ifr;
+	size_t i;
+
+	for (tries = 0; !__atomic_compare_exchange_n(&sh->br_lock, &owner, me,
+						      false, __ATOMIC_SEQ_CST,
+						      __ATOMIC_SEQ_CST);
+	     tries++) {
+		if (tries == 2000)
+			return;
+		if (kill(owner, 0) < 0 && errno == ESRCH)
+			__atomic_compare_exchange_n(&sh->br_lock, &owner, 0,
+						    false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
+		owner = 0;
+		usleep(1000);
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "ipnfzbr0");
+	for (i = 0; i < ARRAY_SIZE(fz_ifs); i++) {
+		ifr.ifr_ifindex = ifindex_of(w, fz_ifs[i]);
+		if (ifr.ifr_ifindex && ifr.ifr_ifindex != ifindex)
+			ioctl(w->inet_fd, SIOCBRDELIF, &ifr);
+	}
+	ifr.ifr_ifindex = ifindex;
+	SYS(w, ioctl(w->inet_fd, SIOCBRADDIF, &ifr), "SIOCBRADDIF(ipnfzbr0, %s)",
+	    name);
+	__atomic_store_n(&sh->br_lock, 0, __ATOMIC_SEQ_CST);
+}
+
 /* The fuzzer's own interfaces: up, down, MTU, address, delete, veth... */
 static void op_link(struct worker *w)
 {
@@ -1710,14 +1797,21 @@ static void op_link(struct worker *w)
 			    "SIOCBRDELBR(ipnfzbr0)");
 		break;
 	case 10:
-		/* Stacking a bridge on IPN ports must be refused. */
+		/* One port on the bridge: a tap, a veth end. */
+		if (pct(w, 70)) {
+			br_addif(w, ifindex_of(w, other), other);
+			break;
+		}
 		strcpy(ifr.ifr_name, "ipnfzbr0");
 		ifr.ifr_ifindex = ifindex_of(w, other);
-		i = pct(w, 70) ? SIOCBRADDIF : SIOCBRDELIF;
-		SYS(w, ioctl(w->inet_fd, i, &ifr), "SIOCBR%sIF(ipnfzbr0, %s)",
-		    i == SIOCBRADDIF ? "ADD" : "DEL", other);
+		SYS(w, ioctl(w->inet_fd, SIOCBRDELIF, &ifr),
+		    "SIOCBRDELIF(ipnfzbr0, %s)", other);
 		break;
 	default:
+		/* Only taps are renamed, to taps' names (see fz_ifs). */
+		name = fz_ifs[rn(w, 4)];
+		other = fz_ifs[rn(w, 4)];
+		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 		link_flags(w, name, false);
 		strncpy(ifr.ifr_newname, other, IFNAMSIZ - 1);
 		SYS(w, ioctl(w->inet_fd, SIOCSIFNAME, &ifr),
@@ -1982,6 +2076,8 @@ static void wait_child(struct worker *w, pid_t pid)
 	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
 	__atomic_store_n(&w->slot->tid, gettid(), __ATOMIC_RELAXED);
+	/* The child may have died armed. */
+	__atomic_store_n(&w->slot->fi_state, FI_IDLE, __ATOMIC_SEQ_CST);
 	if (r == pid && WIFSIGNALED(st))
 		failure(w, "child %d killed by signal %d (%s)", pid,
 			WTERMSIG(st), strsignal(WTERMSIG(st)));
@@ -2037,6 +2133,7 @@ static void worker_proc(int proc)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_tick;	/* no SA_RESTART: waits end in EINTR */
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* the watchdog's kick */
 	sigemptyset(&tick_set);
 	sigaddset(&tick_set, SIGALRM);
 	memset(&sa, 0, sizeof(sa));
@@ -2207,6 +2304,34 @@ static void print_file(const char *path)
 		say("#   %s\n", line);
 }
 
+/*
+ * An armed call runs without the tick, so a blocking one (a recv on an
+ * empty queue) would wait for ever.  Once it has blocked KICK_SECS, the
+ * watchdog disarms its fail-nth and only then signals it (SIGUSR1, never
+ * blocked): the frame of that signal cannot meet an injected fault.  The
+ * worker does not arm again before FI_KICKED, when the signal is queued.
+ */
+static void kick_armed(int i)
+{
+	struct slot *s = &sh->slot[i];
+	int st = FI_ARMED, tid = __atomic_load_n(&s->tid, __ATOMIC_RELAXED);
+	char path[64];
+	int fd;
+
+	if (!__atomic_compare_exchange_n(&s->fi_state, &st, FI_KICKING, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/fail-nth", tid, tid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "0", 1) == 1)
+			syscall(SYS_tkill, tid, SIGUSR1);
+		close(fd);
+	}
+	__atomic_add_fetch(&sh->fi_kicked, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->fi_state, FI_KICKED, __ATOMIC_SEQ_CST);
+}
+
 static void report_stuck(int i)
 {
 	struct slot *s = &sh->slot[i];
@@ -2268,9 +2393,10 @@ static void print_summary(void)
 			      (unsigned long long)sh->calls[i]);
 	say("# ok/calls by op:%s\n", line);
 	if (fi_ok)
-		say("# fail-nth: armed=%llu injected=%llu\n",
+		say("# fail-nth: armed=%llu injected=%llu kicked=%llu\n",
 		    (unsigned long long)sh->fi_armed,
-		    (unsigned long long)sh->fi_hit);
+		    (unsigned long long)sh->fi_hit,
+		    (unsigned long long)sh->fi_kicked);
 }
 
 int main(int argc, char **argv)
@@ -2412,6 +2538,9 @@ int main(int argc, char **argv)
 			    killed[p]) {
 				last[i] = n;
 				since[i] = now;
+			} else if (now - since[i] > KICK_SECS * 1000 &&
+				   now - since[i] < STUCK_SECS * 1000) {
+				kick_armed(i);
 			} else if (now - since[i] > STUCK_SECS * 1000) {
 				report_stuck(i);
 				__atomic_add_fetch(&sh->failures, 1,

@@ -39,6 +39,8 @@ append="console=ttyS0 panic=-1 oops=panic ipn.job=$job kasan.fault=report acpi=n
 # The fuzzer's budget and seed (make fuzz OPS=N SEED=S).
 [ -n "${IPN_FUZZ_OPS:-}" ] && append+=" ipn.fuzz_ops=$IPN_FUZZ_OPS"
 [ -n "${IPN_FUZZ_SEED:-}" ] && append+=" ipn.fuzz_seed=$IPN_FUZZ_SEED"
+# Percent of its calls run with fail-nth armed (ipn_fuzz -f, default 20).
+[ -n "${IPN_FUZZ_FAIL:-}" ] && append+=" ipn.fuzz_fail=$IPN_FUZZ_FAIL"
 # No NIC: nothing the tests send can leave the VM.  The host's root
 # filesystem is shared read-only over 9p: the VM tests run Debian's own
 # QEMU, User-Mode Linux, VDE tools and iproute2 from it (guest-init chroots

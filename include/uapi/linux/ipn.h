@@ -84,7 +84,9 @@
 /*
  * ioctls.  The numbers are those of the original IPN ('I', 199..204), so
  * programs built against it keep working.  The size field says int for
- * the same reason; the argument of IPN_CONN_NETDEV, IPN_JOIN_NETDEV,
+ * the same reason, and as TUNSETIFF's does: struct ifreq is 40 bytes for a
+ * 64-bit process and 32 for a 32-bit one, so encoding its size would give
+ * each its own number.  The argument of IPN_CONN_NETDEV, IPN_JOIN_NETDEV,
  * IPN_SETPERSIST_NETDEV and IPN_CLRPERSIST_NETDEV is a pointer to a
  * struct ifreq, that of IPN_SETPERSIST an int (0 or 1) passed by value.
  */
