@@ -56,10 +56,10 @@ kernel-built:
 RUSTFMT = /usr/bin/rustfmt --config-path $(KDIR)/.rustfmt.toml
 
 rustfmt: kernel-built
-	$(RUSTFMT) ipn/*.rs kvde_switch/*.rs
+	$(RUSTFMT) ipn/*.rs kvde_switch/*.rs rust/*.rs rust/*/*.rs
 
 rustfmtcheck: kernel-built
-	$(RUSTFMT) --check ipn/*.rs kvde_switch/*.rs
+	$(RUSTFMT) --check ipn/*.rs kvde_switch/*.rs rust/*.rs rust/*/*.rs
 
 clippy: kernel-built
 	touch ipn/ipn_main.rs kvde_switch/kvde_switch.rs

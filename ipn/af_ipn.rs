@@ -8,13 +8,18 @@
 
 use crate::{
     iface::{IfReq, Iface, Kind},
-    netdev::RtnlGuard,
-    network::{Attach, NetParams, Network, Port},
-    policy::PolicyRef,
-    socket::{
-        self, msg_flags, Family, MsgHdr, Net, OptOut, OptVal, PollCtx, SockAddr, Socket,
-        RCV_SHUTDOWN, SEND_SHUTDOWN,
+    layer::{
+        ipn::registry::PolicyRef,
+        net::{
+            msg::{msg_flags, MsgHdr, SockAddr},
+            namespace::Namespace,
+            net_device::RtnlGuard,
+            sock::{RCV_SHUTDOWN, SEND_SHUTDOWN},
+            socket::{Family, PollCtx, Socket},
+            sockopt::{OptOut, OptVal},
+        },
     },
+    network::{Attach, NetParams, Network, Port},
     uapi::*,
 };
 use kernel::{
@@ -286,14 +291,17 @@ impl Ipn {
 impl Family for Ipn {
     type Data = Node;
 
-    fn create(_net: &Net, sock_type: i32, protocol: i32, _kern: bool) -> Result<Arc<Node>> {
+    fn create(_net: &Namespace, sock_type: i32, protocol: i32, _kern: bool) -> Result<Arc<Node>> {
         if sock_type != SOCK_RAW {
             return Err(EPROTOTYPE);
         }
         if protocol != IPN_ANY {
             // Loads the policy module if needed; the network that the socket
             // creates or joins takes its own reference later.
-            drop(PolicyRef::get_or_load(crate::family(), protocol)?);
+            drop(PolicyRef::<Network>::get_or_load(
+                crate::family(),
+                protocol,
+            )?);
         }
         Arc::pin_init(
             pin_init!(Node {
@@ -666,7 +674,3 @@ impl Family for Ipn {
         })
     }
 }
-
-/// Marker so that `socket` is used by name in docs.
-#[allow(dead_code)]
-type _Layer = socket::SockRef;

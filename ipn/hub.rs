@@ -5,8 +5,10 @@
 //! as the modules that provide other policies.
 
 use crate::{
-    policy_api::{Net, Policy},
-    skbuff::SkBuff,
+    layer::{
+        ipn::policy::{Net, Policy},
+        net::skbuff::SkBuff,
+    },
     uapi::IPN_BROADCAST,
 };
 use kernel::prelude::*;

@@ -14,10 +14,12 @@
 //! state, a network's state.
 
 use crate::{
-    netdev::{DevOwner, Grab, ModuleRef, NetDev, Rtnl, RtnlGuard, Tap, IFNAMSIZ},
+    layer::net::{
+        net_device::{DevOwner, Grab, ModuleRef, NetDev, Rtnl, RtnlGuard, Tap, IFNAMSIZ},
+        skbuff::SkBuff,
+        sock::Sock,
+    },
     network::{Network, Port},
-    skbuff::SkBuff,
-    socket::Sock,
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{

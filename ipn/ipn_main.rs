@@ -6,18 +6,20 @@
 //! messages as if on one bus; the network's delivery policy decides who
 //! receives what. The built-in policy is a hub.
 
+// The abstraction layer: all unsafe code, shared with policy modules.
+#[path = "../rust/layer.rs"]
+pub mod layer;
+
 mod af_ipn;
-pub mod fsnode;
 mod hub;
 mod iface;
-pub mod netdev;
 mod network;
-pub mod policy;
-pub mod policy_api;
-pub mod rcu_cell;
-pub mod skbuff;
-pub mod socket;
 mod uapi;
+
+use layer::{
+    ipn::{policy, registry},
+    net::{net_device, socket},
+};
 
 use core::sync::atomic::{AtomicI32, Ordering};
 use kernel::{prelude::*, sync::rcu};
@@ -48,22 +50,22 @@ pub(crate) fn family() -> i32 {
 struct IpnModule {
     // Dropped in declaration order: no new sockets, then no hub.
     reg: Option<socket::Registration<af_ipn::Ipn>>,
-    hub: Option<policy_api::Registration<hub::Hub>>,
+    hub: Option<policy::Registration<hub::Hub>>,
 }
 
 impl kernel::Module for IpnModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         network::init();
         iface::init();
-        policy::init()?;
-        netdev::init().inspect_err(|_| policy::exit())?;
+        registry::init()?;
+        net_device::init().inspect_err(|_| registry::exit())?;
         let family = module_parameters::family.value();
         FAMILY.store(family, Ordering::Relaxed);
-        let regs = policy_api::Registration::<hub::Hub>::new(module)
+        let regs = policy::Registration::<hub::Hub>::new(module)
             .and_then(|hub| Ok((hub, socket::Registration::new(family, c"IPN", module)?)));
         let (hub, reg) = regs.inspect_err(|_| {
-            netdev::exit();
-            policy::exit();
+            net_device::exit();
+            registry::exit();
         })?;
         pr_info!("AF_IPN registered as address family {}\n", family);
         Ok(Self {
@@ -81,10 +83,10 @@ impl Drop for IpnModule {
         drop(self.hub.take());
         // No interface is left (each holds the module); this waits for the
         // last taps being freed.
-        netdev::exit();
+        net_device::exit();
         iface::exit();
         network::exit();
-        policy::exit();
+        registry::exit();
         // Port tables retired by `call_rcu()` must be freed before the code
         // that frees them goes away.
         rcu::rcu_barrier();

@@ -4,12 +4,17 @@
 //! tables and their settings.
 
 use crate::{
-    fsnode::FsNode,
-    netdev::NetDev,
-    policy::PolicyRef,
-    rcu_cell::RcuCell,
-    skbuff::SkBuff,
-    socket::{BhGuard, Sock, RCV_SHUTDOWN},
+    layer::{
+        fs::path::FsNode,
+        ipn::registry::{export_policy_api, PolicyHost, PolicyRef},
+        net::{
+            bh::BhGuard,
+            net_device::NetDev,
+            skbuff::SkBuff,
+            sock::{Sock, RCV_SHUTDOWN},
+        },
+        sync::rcu_cell::RcuCell,
+    },
     uapi::*,
 };
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
@@ -109,7 +114,7 @@ pub(crate) struct Network {
     #[pin]
     pub(crate) space: PollCondVar,
     /// The delivery policy; holds its module while the network exists.
-    pub(crate) policy: PolicyRef,
+    pub(crate) policy: PolicyRef<Network>,
     /// The policy's private data (`ipn_net_set_private()`).
     pub(crate) private: AtomicPtr<c_void>,
 }
@@ -175,7 +180,7 @@ pub(crate) struct Found {
 }
 
 impl Network {
-    fn new(protocol: i32, params: NetParams, policy: PolicyRef) -> Result<Arc<Self>> {
+    fn new(protocol: i32, params: NetParams, policy: PolicyRef<Self>) -> Result<Arc<Self>> {
         let mut taken = KVec::with_capacity(params.numnodes, GFP_KERNEL_ACCOUNT)?;
         for _ in 0..params.numnodes {
             taken.push(false, GFP_KERNEL_ACCOUNT)?;
@@ -247,7 +252,7 @@ impl Network {
         if params.flags & IPN_FLAG_EXCL != 0 {
             return Err(EEXIST);
         }
-        node.permission(crate::fsnode::may::EXEC)?;
+        node.permission(crate::layer::fs::path::may::EXEC)?;
         if protocol != IPN_ANY && protocol != net.protocol {
             return Err(EPROTO);
         }
@@ -321,8 +326,8 @@ impl Network {
         if !node.is_socket() {
             return Err(ECONNREFUSED);
         }
-        let readable = node.permission(crate::fsnode::may::READ).is_ok();
-        let writable = node.permission(crate::fsnode::may::WRITE).is_ok();
+        let readable = node.permission(crate::layer::fs::path::may::READ).is_ok();
+        let writable = node.permission(crate::layer::fs::path::may::WRITE).is_ok();
         let nets = NETWORKS.lock();
         let entry = nets
             .iter()
@@ -370,8 +375,8 @@ impl Network {
     /// The current task's (read, write) rights on the network's node.
     pub(crate) fn rights(self: &Arc<Self>) -> Result<(bool, bool)> {
         let node = self.node()?;
-        let readable = node.permission(crate::fsnode::may::READ).is_ok();
-        let writable = node.permission(crate::fsnode::may::WRITE).is_ok();
+        let readable = node.permission(crate::layer::fs::path::may::READ).is_ok();
+        let writable = node.permission(crate::layer::fs::path::may::WRITE).is_ok();
         if !readable && !writable {
             return Err(EACCES);
         }
@@ -612,3 +617,24 @@ impl Network {
         self.space.notify_all();
     }
 }
+
+/// What policies reach of a network, through the C API `ipn.ko` exports.
+impl PolicyHost for Network {
+    fn private(&self) -> &AtomicPtr<c_void> {
+        &self.private
+    }
+
+    fn num_ports(&self) -> usize {
+        self.ports_len()
+    }
+
+    fn deliver_to(&self, port: usize, skb: SkBuff) -> bool {
+        Network::deliver_to(self, port, skb)
+    }
+
+    fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
+        Network::deliver_all_but(self, except, skb)
+    }
+}
+
+export_policy_api!(Network);

@@ -12,7 +12,7 @@
 //! reconfigured) costs one store rather than a scan of the whole table
 //! with interrupts off.
 
-use crate::siphash::SipKey;
+use crate::layer::siphash::SipKey;
 use kernel::prelude::kunit_tests;
 use kernel::prelude::*;
 

@@ -7,13 +7,10 @@
 //! ports. Loaded on demand by `socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH)`.
 
 mod fdb;
-// The policy API and skb wrapper shared with ipn.ko.
-#[path = "../ipn/policy_api.rs"]
-pub mod policy_api;
-#[path = "../ipn/siphash.rs"]
-pub mod siphash;
-#[path = "../ipn/skbuff.rs"]
-pub mod skbuff;
+// The policy API and what it needs of the abstraction layer, the same
+// files ipn.ko builds.
+#[path = "../rust/policy_layer.rs"]
+pub mod layer;
 mod switch;
 mod vlan;
 
@@ -45,12 +42,12 @@ module! {
 }
 
 struct KvdeSwitch {
-    _reg: policy_api::Registration<switch::Switch>,
+    _reg: layer::ipn::policy::Registration<switch::Switch>,
 }
 
 impl kernel::Module for KvdeSwitch {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let reg = policy_api::Registration::new(module)?;
+        let reg = layer::ipn::policy::Registration::new(module)?;
         pr_info!("IPN_VDESWITCH policy registered\n");
         Ok(Self { _reg: reg })
     }

@@ -5,8 +5,10 @@
 
 use crate::{
     fdb::{is_multicast, Epochs, Fdb},
-    policy_api::{Net, OptIn, OptOut, Policy},
-    skbuff::SkBuff,
+    layer::{
+        ipn::policy::{Net, OptIn, OptOut, Policy},
+        net::skbuff::SkBuff,
+    },
     uapi::*,
     vlan::{self, Egress, Frame, PortVlan, TAG_LEN},
 };

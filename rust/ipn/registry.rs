@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The policy registry, and the policy API that `ipn.ko` exports
-//! (`include/net/ipn.h`; the symbols are exported by `ipn_export.c`).
+//! The policy registry of `ipn.ko`, and the policy API it exports
+//! (`include/net/ipn.h`; the symbols are exported by `ipn/glue/ipn_export.c`).
 //!
-//! Part of the abstraction layer: this is where the core calls policies
-//! through their C vtable and where policies call back into the core.
+//! This is where the core calls policies through their C vtable
+//! ([`PolicyRef`]) and where policies call back into the core: the core's
+//! network type implements [`PolicyHost`] and is named once to
+//! [`export_policy_api!`], which defines the exported functions. The layer
+//! itself knows no type of the core.
 
-use crate::{
-    network::Network,
-    policy_api::{IpnNetwork, IpnProtocol},
+use super::policy::{IpnNetwork, IpnProtocol};
+use crate::layer::net::{
     skbuff::SkBuff,
-    socket::{OptOut, OptVal},
+    sockopt::{OptOut, OptVal},
 };
-use core::{ptr, sync::atomic::Ordering};
+use core::{marker::PhantomData, ptr, sync::atomic::AtomicPtr};
 use kernel::{
     bindings,
     error::to_result,
@@ -98,87 +100,142 @@ pub extern "C" fn ipn_proto_unregister(protocol: c_int) {
     }
 }
 
-/// # Safety
-///
-/// `net` must be a network handed to a policy callback that is running.
-unsafe fn network<'a>(net: *mut IpnNetwork) -> &'a Network {
-    // SAFETY: Networks are handed to policies as `*const Network` and kept
-    // alive by the core for the duration of every callback.
-    unsafe { &*net.cast::<Network>() }
+/// What the core's networks offer to policies through the C API that
+/// `ipn.ko` exports (`ipn_net_private()`, `ipn_deliver()`, ...).
+pub trait PolicyHost: Sync + Sized {
+    /// The policy's private pointer.
+    fn private(&self) -> &AtomicPtr<c_void>;
+    /// The number of ports.
+    fn num_ports(&self) -> usize;
+    /// Queues `skb` to `port`; whether it was queued.
+    fn deliver_to(&self, port: usize, skb: SkBuff) -> bool;
+    /// Queues a copy of `skb` to every reading port but `except`.
+    fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff);
 }
 
-/// The policy's private data of `net`.
+/// The one [`PolicyHost`] type whose `&Self` the core hands to policies as
+/// `struct ipn_network *`.
 ///
 /// # Safety
 ///
-/// `net` must be a network handed to a policy callback that is running.
-#[no_mangle]
-pub unsafe extern "C" fn ipn_net_private(net: *mut IpnNetwork) -> *mut c_void {
-    // SAFETY: As promised by the caller.
-    unsafe { network(net) }.private.load(Ordering::Acquire)
+/// Implemented only by [`export_policy_api!`], which defines the exported C
+/// functions that turn such a pointer back into a `&Self`: there must be no
+/// other implementation in the module.
+pub unsafe trait Exported: PolicyHost {}
+
+/// Turns a network handed to a policy back into the core's type.
+///
+/// # Safety
+///
+/// `net` must be a network handed to a policy callback that is running, by
+/// a [`PolicyRef`] method called with a `&N`.
+#[doc(hidden)]
+pub unsafe fn network<'a, N: Exported>(net: *mut IpnNetwork) -> &'a N {
+    // SAFETY: `PolicyRef` hands policies `&N` as `*mut IpnNetwork`, and the
+    // core keeps it alive for the duration of every callback.
+    unsafe { &*net.cast::<N>() }
 }
 
-/// Sets the policy's private data of `net`.
-///
-/// # Safety
-///
-/// As for [`ipn_net_private`].
-#[no_mangle]
-pub unsafe extern "C" fn ipn_net_set_private(net: *mut IpnNetwork, private: *mut c_void) {
-    // SAFETY: As promised by the caller.
-    unsafe { network(net) }
-        .private
-        .store(private, Ordering::Release);
-}
+/// Defines the C API `ipn.ko` exports to policies (`include/net/ipn.h`;
+/// `ipn_export.c` exports the symbols) for the core's network type `$t`,
+/// which implements [`PolicyHost`].
+macro_rules! export_policy_api {
+    ($t:ty) => {
+        // SAFETY: This macro is the only place that implements `Exported`,
+        // and it is used once in the module.
+        unsafe impl $crate::layer::ipn::registry::Exported for $t {}
 
-/// The number of ports of `net`.
-///
-/// # Safety
-///
-/// As for [`ipn_net_private`].
-#[no_mangle]
-pub unsafe extern "C" fn ipn_net_numnodes(net: *mut IpnNetwork) -> c_int {
-    // SAFETY: As promised by the caller.
-    let n = unsafe { network(net) }.ports_len();
-    c_int::try_from(n).unwrap_or(c_int::MAX)
-}
+        /// The policy's private data of `net`.
+        ///
+        /// # Safety
+        ///
+        /// `net` must be a network handed to a policy callback that is
+        /// running.
+        #[no_mangle]
+        unsafe extern "C" fn ipn_net_private(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+        ) -> *mut ::kernel::ffi::c_void {
+            use $crate::layer::ipn::registry::{network, PolicyHost};
+            // SAFETY: As promised by the caller.
+            unsafe { network::<$t>(net) }
+                .private()
+                .load(::core::sync::atomic::Ordering::Acquire)
+        }
 
-/// Queues `skb` to `port`; consumes it.
-///
-/// # Safety
-///
-/// From a `handlemsg` callback of `net`, owning `skb`.
-#[no_mangle]
-pub unsafe extern "C" fn ipn_deliver(
-    net: *mut IpnNetwork,
-    port: c_int,
-    skb: *mut bindings::sk_buff,
-) -> bool {
-    // SAFETY: As promised by the caller.
-    let (net, skb) = unsafe { (network(net), SkBuff::from_raw(skb)) };
-    match (skb, usize::try_from(port)) {
-        (Some(skb), Ok(port)) => net.deliver_to(port, skb),
-        _ => false,
-    }
-}
+        /// Sets the policy's private data of `net`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`ipn_net_private`].
+        #[no_mangle]
+        unsafe extern "C" fn ipn_net_set_private(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+            private: *mut ::kernel::ffi::c_void,
+        ) {
+            use $crate::layer::ipn::registry::{network, PolicyHost};
+            // SAFETY: As promised by the caller.
+            unsafe { network::<$t>(net) }
+                .private()
+                .store(private, ::core::sync::atomic::Ordering::Release);
+        }
 
-/// Queues a clone of `skb` to every reading port but `except`; consumes it.
-///
-/// # Safety
-///
-/// From a `handlemsg` callback of `net`, owning `skb`.
-#[no_mangle]
-pub unsafe extern "C" fn ipn_deliver_all_but(
-    net: *mut IpnNetwork,
-    except: c_int,
-    skb: *mut bindings::sk_buff,
-) {
-    // SAFETY: As promised by the caller.
-    let (net, skb) = unsafe { (network(net), SkBuff::from_raw(skb)) };
-    if let Some(skb) = skb {
-        net.deliver_all_but(usize::try_from(except).ok(), skb);
-    }
+        /// The number of ports of `net`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`ipn_net_private`].
+        #[no_mangle]
+        unsafe extern "C" fn ipn_net_numnodes(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+        ) -> ::kernel::ffi::c_int {
+            use $crate::layer::ipn::registry::{network, PolicyHost};
+            // SAFETY: As promised by the caller.
+            let n = unsafe { network::<$t>(net) }.num_ports();
+            ::kernel::ffi::c_int::try_from(n).unwrap_or(::kernel::ffi::c_int::MAX)
+        }
+
+        /// Queues `skb` to `port`; consumes it.
+        ///
+        /// # Safety
+        ///
+        /// From a `handlemsg` callback of `net`, owning `skb`.
+        #[no_mangle]
+        unsafe extern "C" fn ipn_deliver(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+            port: ::kernel::ffi::c_int,
+            skb: *mut ::kernel::bindings::sk_buff,
+        ) -> bool {
+            use $crate::layer::{ipn::registry::network, net::skbuff::SkBuff};
+            // SAFETY: As promised by the caller.
+            let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
+            match (skb, usize::try_from(port)) {
+                (Some(skb), Ok(port)) => net.deliver_to(port, skb),
+                _ => false,
+            }
+        }
+
+        /// Queues a clone of `skb` to every reading port but `except`;
+        /// consumes it.
+        ///
+        /// # Safety
+        ///
+        /// From a `handlemsg` callback of `net`, owning `skb`.
+        #[no_mangle]
+        unsafe extern "C" fn ipn_deliver_all_but(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+            except: ::kernel::ffi::c_int,
+            skb: *mut ::kernel::bindings::sk_buff,
+        ) {
+            use $crate::layer::{ipn::registry::network, net::skbuff::SkBuff};
+            // SAFETY: As promised by the caller.
+            let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
+            if let Some(skb) = skb {
+                net.deliver_all_but(usize::try_from(except).ok(), skb);
+            }
+        }
+    };
 }
+pub(crate) use export_policy_api;
 
 /// A policy in use: holds a reference on the module that provides it.
 ///
@@ -186,17 +243,18 @@ pub unsafe extern "C" fn ipn_deliver_all_but(
 ///
 /// `proto` is a registered vtable whose module `self` holds a reference
 /// on, so the vtable and its code stay valid while `self` lives.
-pub(crate) struct PolicyRef {
+pub(crate) struct PolicyRef<N: Exported> {
     proto: *const IpnProtocol,
+    _net: PhantomData<fn(&N)>,
 }
 
 // SAFETY: The vtable is immutable; its callbacks are called from any thread
 // as `include/net/ipn.h` documents.
-unsafe impl Send for PolicyRef {}
+unsafe impl<N: Exported> Send for PolicyRef<N> {}
 // SAFETY: As above.
-unsafe impl Sync for PolicyRef {}
+unsafe impl<N: Exported> Sync for PolicyRef<N> {}
 
-impl PolicyRef {
+impl<N: Exported> PolicyRef<N> {
     /// Takes a reference on policy `protocol`, if registered and not
     /// being unloaded.
     fn get(protocol: i32) -> Option<Self> {
@@ -209,7 +267,10 @@ impl PolicyRef {
         if !unsafe { bindings::try_module_get(owner) } {
             return None;
         }
-        Some(Self { proto: slot.proto })
+        Some(Self {
+            proto: slot.proto,
+            _net: PhantomData,
+        })
     }
 
     /// Like [`PolicyRef::get`], first loading `net-pf-FAMILY-proto-N` if
@@ -231,12 +292,12 @@ impl PolicyRef {
         unsafe { &*self.proto }
     }
 
-    fn raw(net: &Network) -> *mut IpnNetwork {
+    fn raw(net: &N) -> *mut IpnNetwork {
         ptr::from_ref(net).cast_mut().cast()
     }
 
     /// `newnet`.
-    pub(crate) fn new_net(&self, net: &Network) -> Result {
+    pub(crate) fn new_net(&self, net: &N) -> Result {
         match self.vt().newnet {
             // SAFETY: `net` is alive during the call; the callback contract of
             // include/net/ipn.h is followed (process context).
@@ -246,7 +307,7 @@ impl PolicyRef {
     }
 
     /// `delnet`.
-    pub(crate) fn del_net(&self, net: &Network) {
+    pub(crate) fn del_net(&self, net: &N) {
         if let Some(f) = self.vt().delnet {
             // SAFETY: As in `new_net`; nothing is called after it.
             unsafe { f(Self::raw(net)) };
@@ -254,7 +315,7 @@ impl PolicyRef {
     }
 
     /// `resizenet`.
-    pub(crate) fn resize(&self, net: &Network, old: usize, new: usize) -> Result {
+    pub(crate) fn resize(&self, net: &N, old: usize, new: usize) -> Result {
         let old = c_int::try_from(old).map_err(|_| EINVAL)?;
         let new = c_int::try_from(new).map_err(|_| EINVAL)?;
         match self.vt().resizenet {
@@ -265,7 +326,7 @@ impl PolicyRef {
     }
 
     /// `newport`.
-    pub(crate) fn new_port(&self, net: &Network, port: usize) -> Result {
+    pub(crate) fn new_port(&self, net: &N, port: usize) -> Result {
         let port = c_int::try_from(port).map_err(|_| EINVAL)?;
         match self.vt().newport {
             // SAFETY: As in `new_net`.
@@ -275,7 +336,7 @@ impl PolicyRef {
     }
 
     /// `predelport`.
-    pub(crate) fn pre_del_port(&self, net: &Network, port: usize) {
+    pub(crate) fn pre_del_port(&self, net: &N, port: usize) {
         if let (Some(f), Ok(port)) = (self.vt().predelport, c_int::try_from(port)) {
             // SAFETY: As in `new_net`.
             unsafe { f(Self::raw(net), port) };
@@ -283,7 +344,7 @@ impl PolicyRef {
     }
 
     /// `delport`.
-    pub(crate) fn del_port(&self, net: &Network, port: usize) {
+    pub(crate) fn del_port(&self, net: &N, port: usize) {
         if let (Some(f), Ok(port)) = (self.vt().delport, c_int::try_from(port)) {
             // SAFETY: As in `new_net`.
             unsafe { f(Self::raw(net), port) };
@@ -293,12 +354,7 @@ impl PolicyRef {
     /// `handlemsg`; `None` when the policy has none (a hub).
     ///
     /// The caller holds the RCU read lock.
-    pub(crate) fn handle_msg(
-        &self,
-        net: &Network,
-        port: Option<usize>,
-        skb: SkBuff,
-    ) -> Option<SkBuff> {
+    pub(crate) fn handle_msg(&self, net: &N, port: Option<usize>, skb: SkBuff) -> Option<SkBuff> {
         let f = match self.vt().handlemsg {
             Some(f) => f,
             None => return Some(skb),
@@ -313,7 +369,7 @@ impl PolicyRef {
     /// `setsockopt` at the policy's level.
     pub(crate) fn setsockopt(
         &self,
-        net: &Network,
+        net: &N,
         port: Option<usize>,
         manage: bool,
         name: i32,
@@ -329,7 +385,7 @@ impl PolicyRef {
     /// `getsockopt` at the policy's level; the policy writes the length.
     pub(crate) fn getsockopt(
         &self,
-        net: &Network,
+        net: &N,
         port: Option<usize>,
         name: i32,
         out: &mut OptOut,
@@ -351,15 +407,9 @@ impl PolicyRef {
     }
 }
 
-impl PolicyRef {
+impl<N: Exported> PolicyRef<N> {
     /// `ioctl`; `ENOIOCTLCMD` when the policy has none.
-    pub(crate) fn ioctl(
-        &self,
-        net: &Network,
-        port: Option<usize>,
-        cmd: u32,
-        arg: usize,
-    ) -> Result<i32> {
+    pub(crate) fn ioctl(&self, net: &N, port: Option<usize>, cmd: u32, arg: usize) -> Result<i32> {
         let f = self.vt().ioctl.ok_or(ENOIOCTLCMD)?;
         let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
         // SAFETY: As in `new_net`; `arg` is passed through as the caller gave it.
@@ -372,7 +422,7 @@ impl PolicyRef {
     }
 }
 
-impl Drop for PolicyRef {
+impl<N: Exported> Drop for PolicyRef<N> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we hold one reference on the owner.
         unsafe { bindings::module_put(self.vt().owner) };

@@ -3,11 +3,10 @@
 //! Delivery policies in Rust: a safe interface over `include/net/ipn.h`.
 //!
 //! A policy module implements [`Policy`] and keeps a [`Registration`] for
-//! as long as it is loaded. `ipn.ko` includes this file for its built-in
-//! hub; policy modules include it with `#[path]`, together with
-//! `skbuff.rs`.
+//! as long as it is loaded. `ipn.ko` builds this file for its built-in hub,
+//! and policy modules build it through `rust/policy_layer.rs`.
 
-use crate::skbuff::SkBuff;
+use crate::layer::net::skbuff::SkBuff;
 use core::{marker::PhantomData, ptr};
 use kernel::{
     bindings,
@@ -63,7 +62,7 @@ pub struct IpnNetwork {
     _p: [u8; 0],
 }
 
-// The API exported by ipn.ko (`ipn/policy.rs`). The pointee types are
+// The API exported by ipn.ko (`registry.rs`). The pointee types are
 // bindgen's C layouts, whose zero-sized markers the FFI lint rejects.
 #[allow(improper_ctypes)]
 extern "C" {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * C glue of ipn.ko: the VFS and socket inline helpers that the Rust
- * abstraction layer (socket.rs, fsnode.rs) calls.  Every function here is
- * declared again, with the same signature, in an extern "C" block there.
+ * C glue of ipn.ko: the VFS, socket and device helpers (inline functions,
+ * macros) that the Rust abstraction layer (rust/net/, rust/fs/) calls.
+ * Every function here is declared again, with the same signature, in an
+ * extern "C" block there.
  */
 #ifndef _IPN_GLUE_H
 #define _IPN_GLUE_H

@@ -3,58 +3,41 @@
 //! Socket address families.
 //!
 //! C headers: [`include/linux/net.h`](srctree/include/linux/net.h),
-//! [`include/net/sock.h`](srctree/include/net/sock.h),
-//! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+//! [`include/net/sock.h`](srctree/include/net/sock.h).
 //!
 //! An address family implements [`Family`]; a [`Registration`] registers
 //! it with the socket layer (`sock_register()`, `proto_register()`) and
 //! undoes that when dropped. Each socket of the family owns one
 //! `Arc<Family::Data>`, kept in its `struct sock` and dropped with it.
-//!
-//! This is the only part of `ipn.ko` that contains `unsafe` code; it is
-//! written to be usable by other address families.
+//! Nothing here is specific to AF_IPN: it is written to be usable by other
+//! address families.
 
-use crate::skbuff::SkBuff;
-use core::{
-    marker::PhantomData,
-    mem::MaybeUninit,
-    ptr::{self, NonNull},
+use super::{
+    msg::{MsgHdr, SockAddr},
+    namespace::Namespace,
+    sock::Sock,
+    sockopt::{OptOut, OptVal},
 };
+use core::{marker::PhantomData, mem::MaybeUninit, ptr};
 use kernel::{
     bindings,
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
-    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
+    ffi::{c_int, c_uint, c_ulong, c_void},
     fs::File,
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
     sync::{poll::PollCondVar, poll::PollTable, Arc, ArcBorrow},
     types::Opaque,
-    uaccess::{UserPtr, UserSlice},
     ThisModule,
 };
 
-// Functions of the module's C glue (`ipn_glue.c`); see `ipn_glue.h`.
+// Functions of the module's C glue (`ipn/glue/ipn_glue.c`); see `ipn_glue.h`.
 // The pointee types are bindgen's C layouts, as in the `bindings` crate,
 // whose zero-sized markers the FFI-safety lint does not understand.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn ipn_glue_copy_from_sockptr(dst: *mut c_void, src: bindings::sockptr_t, size: usize)
-        -> c_int;
-    fn ipn_glue_queue_rcv(
-        sk: *mut bindings::sock,
-        skb: *mut bindings::sk_buff,
-        limit: c_uint,
-    ) -> c_int;
-    fn ipn_glue_rcv_room(sk: *const bindings::sock, limit: c_uint) -> bool;
-    fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
-    fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
-    fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
-    fn ipn_glue_sigpipe();
     #[cfg(CONFIG_COMPAT)]
     fn ipn_glue_compat_ptr(arg: c_ulong) -> usize;
-    fn ipn_glue_bh_disable();
-    fn ipn_glue_bh_enable();
     static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
     static ipn_glue_layout_len: c_uint;
 }
@@ -121,355 +104,6 @@ fn check_layout() -> Result {
         }
     }
     Ok(())
-}
-
-/// `shutdown()` directions, as in `sk_shutdown`.
-pub const RCV_SHUTDOWN: u8 = bindings::RCV_SHUTDOWN as u8;
-/// See [`RCV_SHUTDOWN`].
-pub const SEND_SHUTDOWN: u8 = bindings::SEND_SHUTDOWN as u8;
-
-/// Message flags used by datagram families.
-pub mod msg_flags {
-    use kernel::bindings;
-    /// `MSG_DONTWAIT`.
-    pub const DONTWAIT: u32 = bindings::MSG_DONTWAIT;
-    /// `MSG_PEEK`.
-    pub const PEEK: u32 = bindings::MSG_PEEK;
-    /// `MSG_TRUNC`.
-    pub const TRUNC: u32 = bindings::MSG_TRUNC;
-    /// `MSG_NOSIGNAL`.
-    pub const NOSIGNAL: u32 = bindings::MSG_NOSIGNAL;
-    /// `MSG_CMSG_COMPAT`: set by the compat syscall layer, not by users.
-    pub const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
-    /// `MSG_EOR`.
-    pub const EOR: u32 = bindings::MSG_EOR;
-    /// `MSG_BATCH`: set by `sendmmsg()` on all but the last message.
-    pub const BATCH: u32 = bindings::MSG_BATCH;
-    /// `MSG_SPLICE_PAGES`: set by `splice()` and `sendfile()`; the data is
-    /// in pages, which are copied like any other source.
-    pub const SPLICE_PAGES: u32 = bindings::MSG_SPLICE_PAGES;
-    /// `MSG_CMSG_CLOEXEC`: for received file descriptors, which IPN never
-    /// passes.
-    pub const CMSG_CLOEXEC: u32 = bindings::MSG_CMSG_CLOEXEC;
-}
-
-/// Bottom halves (softirqs) disabled on this CPU while it lives.
-///
-/// Delivery runs with BH off whether it starts in a socket's `sendmsg()`
-/// or in a device's transmit path, as the kernel's own transmit paths do:
-/// `netif_rx()` then queues without running softirqs on the spot, where
-/// they could re-enter a policy that holds its lock.
-pub struct BhGuard(PhantomData<*mut ()>);
-
-impl BhGuard {
-    /// Disables bottom halves until the guard is dropped. Nests.
-    pub fn new() -> Self {
-        // SAFETY: Paired with the enable in `drop`, on this CPU: the guard is
-        // neither `Send` nor `Sync`.
-        unsafe { ipn_glue_bh_disable() };
-        Self(PhantomData)
-    }
-}
-
-impl Default for BhGuard {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for BhGuard {
-    fn drop(&mut self) {
-        // SAFETY: Paired with `new`.
-        unsafe { ipn_glue_bh_enable() };
-    }
-}
-
-/// A network namespace (`struct net`).
-///
-/// # Invariants
-///
-/// The pointer given to [`Net::from_raw`] is a valid `struct net` for the
-/// lifetime of the reference.
-#[repr(transparent)]
-pub struct Net(Opaque<bindings::net>);
-
-impl Net {
-    /// # Safety
-    ///
-    /// `ptr` must be valid for `'a`.
-    unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Self {
-        // SAFETY: `Net` is a transparent wrapper; the caller guarantees validity.
-        unsafe { &*ptr.cast() }
-    }
-
-    /// Whether this is the initial network namespace.
-    pub fn is_init(&self) -> bool {
-        ptr::eq(self.0.get(), ptr::addr_of_mut!(bindings::init_net))
-    }
-}
-
-/// A socket's network-layer half (`struct sock`).
-///
-/// # Invariants
-///
-/// Instances are always reference counted with `sock_hold()`/`sock_put()`,
-/// so a shared reference is valid while a count is held.
-#[repr(transparent)]
-pub struct Sock(Opaque<bindings::sock>);
-
-// SAFETY: `struct sock` is designed to be used from any thread; its state is
-// protected by its own locks and atomics.
-unsafe impl Send for Sock {}
-// SAFETY: As above.
-unsafe impl Sync for Sock {}
-
-// SAFETY: `sock_hold()`/`sock_put()` are the reference counting of a sock.
-unsafe impl AlwaysRefCounted for Sock {
-    fn inc_ref(&self) {
-        // SAFETY: The existence of `&self` means the refcount is non-zero.
-        unsafe { bindings::sock_hold(self.0.get()) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller gives up one reference it owns.
-        unsafe { bindings::sock_put(obj.cast().as_ptr()) };
-    }
-}
-
-impl Sock {
-    fn raw(&self) -> *mut bindings::sock {
-        self.0.get()
-    }
-
-    /// Queues `skb` on the receive queue unless it has no room (see
-    /// [`Sock::rcv_room`]; `limit` 0: unbounded), then wakes readers. Never
-    /// sleeps.
-    ///
-    /// On failure the skb is handed back (counted in the sock's drops when
-    /// the queue was full, not when the socket's filter refused it).
-    pub fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
-        // SAFETY: `self` is a valid sock and `skb` an owned skb; on success the
-        // queue takes ownership of it.
-        let ret = unsafe { ipn_glue_queue_rcv(self.raw(), skb.as_raw(), limit) };
-        if ret == 0 {
-            // The queue owns it now.
-            let _ = skb.into_raw();
-            Ok(())
-        } else {
-            Err(skb)
-        }
-    }
-
-    /// Whether the receive queue has room for one more message: fewer than
-    /// `limit` messages and receive memory below `SO_RCVBUF`.
-    pub fn rcv_room(&self, limit: u32) -> bool {
-        // SAFETY: `self` is a valid sock.
-        unsafe { ipn_glue_rcv_room(self.raw(), limit) }
-    }
-
-    /// Counts one message dropped before it reached this socket.
-    pub fn count_drop(&self) {
-        // SAFETY: `self` is a valid sock.
-        unsafe { ipn_glue_sk_drops_inc(self.raw()) };
-    }
-
-    /// Messages dropped so far (`SO_MEMINFO`'s `SK_MEMINFO_DROPS`).
-    pub fn drops(&self) -> u32 {
-        // SAFETY: `self` is a valid sock.
-        unsafe { ipn_glue_sk_drops(self.raw()) as u32 }
-    }
-
-    /// The directions shut down so far ([`RCV_SHUTDOWN`], [`SEND_SHUTDOWN`]).
-    pub fn shutdown_mask(&self) -> u8 {
-        // SAFETY: `sk_shutdown` is a byte that is read locklessly by the core
-        // datagram code as well.
-        unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).sk_shutdown)) }
-    }
-
-    /// Shuts down the given directions and wakes up everybody waiting.
-    pub fn shutdown(&self, mask: u8) {
-        let sk = self.raw();
-        // SAFETY: `sk` is valid; `sk_shutdown` is written under the socket
-        // lock by convention, which `lock_sock()` provides here.
-        unsafe {
-            bindings::lock_sock_nested(sk, 0);
-            (*sk).sk_shutdown |= mask;
-            bindings::release_sock(sk);
-            ipn_glue_state_change(sk);
-        }
-    }
-
-    /// Undoes [`Sock::shutdown`] of a socket whose connection failed: it
-    /// never was connected, so nothing else shut it down.
-    pub fn clear_shutdown(&self) {
-        let sk = self.raw();
-        // SAFETY: As in `shutdown`.
-        unsafe {
-            bindings::lock_sock_nested(sk, 0);
-            (*sk).sk_shutdown = 0;
-            bindings::release_sock(sk);
-        }
-    }
-
-    /// Whether the socket has been closed by its owner (`SOCK_DEAD`).
-    pub fn is_dead(&self) -> bool {
-        // SAFETY: `self` is valid; the flag is read atomically.
-        unsafe { bindings::sock_flag(self.raw(), bindings::sock_flags_SOCK_DEAD) }
-    }
-
-    /// How long a blocking send may wait, in jiffies: 0 when `nonblock`,
-    /// `SO_SNDTIMEO` when set, else `MAX_SCHEDULE_TIMEOUT` (forever).
-    pub fn send_timeout(&self, nonblock: bool) -> c_long {
-        // SAFETY: `self` is valid; the field is read with READ_ONCE.
-        unsafe { ipn_glue_sndtimeo(self.raw(), nonblock) }
-    }
-
-    /// Allocates an skb of `len` bytes charged to this socket's send buffer,
-    /// waiting for buffer space unless `nonblock`.
-    pub fn alloc_send_skb(&self, len: usize, nonblock: bool) -> Result<SkBuff> {
-        let mut err: c_int = 0;
-        // SAFETY: `self` is valid; `err` is a valid out-pointer.
-        let skb = unsafe {
-            bindings::sock_alloc_send_skb(self.raw(), len, c_int::from(nonblock), &mut err)
-        };
-        match NonNull::new(skb) {
-            // SAFETY: A new skb owned by us.
-            Some(p) => Ok(unsafe { SkBuff::from_raw(p.as_ptr()) }.ok_or(ENOMEM)?),
-            None => Err(Error::from_errno(if err != 0 {
-                err
-            } else {
-                -(bindings::ENOMEM as i32)
-            })),
-        }
-    }
-
-    /// Receives one datagram, honouring `MSG_DONTWAIT`, `MSG_PEEK`, the
-    /// receive timeout and signals. `Ok(None)` means end of file (shut down
-    /// for reading and nothing queued).
-    pub fn recv_datagram(&self, flags: u32) -> Result<Option<SkBuff>> {
-        let mut err: c_int = 0;
-        // SAFETY: `self` is valid; `err` is a valid out-pointer.
-        let skb = unsafe { bindings::skb_recv_datagram(self.raw(), flags, &mut err) };
-        match NonNull::new(skb) {
-            // SAFETY: A dequeued skb is owned by us.
-            Some(p) => Ok(unsafe { SkBuff::from_raw(p.as_ptr()) }),
-            None if err == 0 => Ok(None),
-            None => Err(Error::from_errno(err)),
-        }
-    }
-
-    /// The sock's network namespace, for creating devices in it.
-    pub(crate) fn net_raw(&self) -> *mut bindings::net {
-        // SAFETY: `self` is valid; its namespace lives at least as long.
-        unsafe { bindings::sock_net(self.raw()) }
-    }
-
-    /// Whether the credentials of the socket's opener have `cap` in the
-    /// user namespace that owns the socket's network namespace.
-    pub fn net_capable(&self, cap: u32) -> bool {
-        // SAFETY: `self` is valid.
-        unsafe { bindings::sk_net_capable(self.raw(), cap as c_int) }
-    }
-}
-
-/// The message of a `sendmsg()` or `recvmsg()` call (`struct msghdr`).
-///
-/// # Invariants
-///
-/// `self.0` is the valid msghdr of the ongoing call.
-pub struct MsgHdr<'a>(*mut bindings::msghdr, PhantomData<&'a mut bindings::msghdr>);
-
-impl MsgHdr<'_> {
-    /// Flags given to `sendmsg()`.
-    pub fn flags(&self) -> u32 {
-        // SAFETY: By the type invariant.
-        unsafe { (*self.0).msg_flags }
-    }
-
-    /// Adds to the flags returned by `recvmsg()` (e.g. `MSG_TRUNC`).
-    pub fn set_flag(&mut self, flag: u32) {
-        // SAFETY: By the type invariant.
-        unsafe { (*self.0).msg_flags |= flag };
-    }
-
-    /// Appends `len` bytes of the message to `skb`, which was allocated
-    /// with room for them by [`Sock::alloc_send_skb`].
-    pub fn copy_into(&mut self, skb: &mut SkBuff, len: usize) -> Result {
-        let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
-        let tailroom = skb_tailroom(skb);
-        if len > tailroom {
-            return Err(EINVAL);
-        }
-        // SAFETY: `skb` is owned and has `len` bytes of tail room; `self.0`
-        // is the valid msghdr of the current call.
-        unsafe {
-            let dst = bindings::skb_put(skb.as_raw(), len32);
-            to_result(bindings::memcpy_from_msg(dst, self.0, len as c_int))
-        }
-    }
-
-    /// Copies the first `len` bytes of `skb` into the user's buffers.
-    pub fn copy_from(&mut self, skb: &SkBuff, len: usize) -> Result {
-        let len = c_int::try_from(len.min(skb.len())).map_err(|_| EINVAL)?;
-        // SAFETY: The skb is valid; `self.0` is the valid msghdr of the call.
-        to_result(unsafe { bindings::skb_copy_datagram_msg(skb.as_raw(), 0, self.0, len) })
-    }
-
-    /// Whether the caller gave an address (`sendto()`, `msg_name`).
-    pub fn has_name(&self) -> bool {
-        // SAFETY: By the type invariant.
-        unsafe { (*self.0).msg_namelen != 0 }
-    }
-
-    /// Fails a send with `EPIPE`, raising `SIGPIPE` in the caller unless
-    /// it passed `MSG_NOSIGNAL`, as every socket's send does.
-    pub fn epipe(&self) -> Error {
-        if self.flags() & msg_flags::NOSIGNAL == 0 {
-            // SAFETY: Called in the sending task's context.
-            unsafe { ipn_glue_sigpipe() };
-        }
-        EPIPE
-    }
-
-    /// Reports no source address to `recvmsg()`.
-    pub fn clear_name(&mut self) {
-        // SAFETY: By the type invariant.
-        unsafe { (*self.0).msg_namelen = 0 };
-    }
-}
-
-fn skb_tailroom(skb: &SkBuff) -> usize {
-    let p = skb.as_raw();
-    // SAFETY: `p` is valid; a non-paged skb's tail room is `end - tail`.
-    unsafe { ((*p).end as usize).saturating_sub((*p).tail as usize) }
-}
-
-/// A socket address passed to `bind()` or `connect()`.
-pub struct SockAddr<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> SockAddr<'a> {
-    /// The address family, or `None` when the address is too short.
-    pub fn family(&self) -> Option<u16> {
-        let b = self.bytes.get(..2)?;
-        Some(u16::from_ne_bytes([b[0], b[1]]))
-    }
-
-    /// The bytes after the family field.
-    pub fn data(&self) -> &'a [u8] {
-        self.bytes.get(2..).unwrap_or(&[])
-    }
-
-    /// The whole address as given by the user.
-    pub fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// Whether the user gave no address at all.
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
 }
 
 /// A BSD socket (`struct socket`) of family `T`.
@@ -548,7 +182,12 @@ pub trait Family: Sized + Send + Sync + 'static {
     type Data: Send + Sync;
 
     /// Creates the data of a new socket (`net_proto_family::create`).
-    fn create(net: &Net, sock_type: i32, protocol: i32, kern: bool) -> Result<Arc<Self::Data>>;
+    fn create(
+        net: &Namespace,
+        sock_type: i32,
+        protocol: i32,
+        kern: bool,
+    ) -> Result<Arc<Self::Data>>;
 
     /// The owner closed the socket; the sock lives on while referenced.
     fn release(sock: &Socket<Self>);
@@ -617,103 +256,6 @@ pub trait Family: Sized + Send + Sync + 'static {
     }
 }
 
-/// The value of a `setsockopt()` call.
-pub struct OptVal {
-    src: bindings::sockptr_t,
-    len: usize,
-}
-
-impl OptVal {
-    /// The length the caller gave.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the caller gave an empty value.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The value and length, for passing on to a policy.
-    pub fn raw(&self) -> (bindings::sockptr_t, c_uint) {
-        (self.src, self.len as c_uint)
-    }
-
-    /// Reads an `int` option; `EINVAL` unless exactly `sizeof(int)` bytes
-    /// were given.
-    pub fn read_int(&self) -> Result<i32> {
-        if self.len != core::mem::size_of::<i32>() {
-            return Err(EINVAL);
-        }
-        let mut v = [0u8; 4];
-        self.read_into(&mut v)?;
-        Ok(i32::from_ne_bytes(v))
-    }
-
-    /// Reads the first `buf.len()` bytes (at most the given length).
-    pub fn read_into(&self, buf: &mut [u8]) -> Result {
-        if buf.len() > self.len {
-            return Err(EINVAL);
-        }
-        // SAFETY: `buf` is writable for its length; the glue copies from a
-        // user or kernel pointer as `sockptr_t` says.
-        to_result(unsafe {
-            ipn_glue_copy_from_sockptr(buf.as_mut_ptr().cast(), self.src, buf.len())
-        })
-    }
-}
-
-/// The buffer of a `getsockopt()` call.
-pub struct OptOut {
-    val: UserPtr,
-    lenp: UserPtr,
-    len: usize,
-    written: usize,
-    delegated: bool,
-}
-
-impl OptOut {
-    /// The caller's buffer length.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the caller's buffer is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Writes `data`, truncated to the caller's buffer as `getsockopt()`
-    /// does for strings.
-    pub fn write(&mut self, data: &[u8]) -> Result {
-        let n = data.len().min(self.len);
-        UserSlice::new(self.val, n)
-            .writer()
-            .write_slice(&data[..n])?;
-        self.written = n;
-        Ok(())
-    }
-
-    /// Hands the user pointers (value, length) to a policy, which then
-    /// writes the length itself.
-    pub fn delegate(&mut self) -> (*mut c_void, *mut c_void) {
-        self.delegated = true;
-        (self.val.as_mut_ptr(), self.lenp.as_mut_ptr())
-    }
-
-    /// Writes an `int`; `EINVAL` when the buffer is too small for one.
-    pub fn write_int(&mut self, v: i32) -> Result {
-        if self.len < core::mem::size_of::<i32>() {
-            return Err(EINVAL);
-        }
-        UserSlice::new(self.val, 4)
-            .writer()
-            .write_slice(&v.to_ne_bytes())?;
-        self.written = 4;
-        Ok(())
-    }
-}
-
 /// Trampolines from the C socket layer into a [`Family`].
 struct Adapter<T: Family>(PhantomData<T>);
 
@@ -737,7 +279,7 @@ impl<T: Family> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: The socket layer passes a valid `net` and `sock`.
-            let (net_ref, sock_type) = unsafe { (Net::from_raw(net), (*sock).type_) };
+            let (net_ref, sock_type) = unsafe { (Namespace::from_raw(net), (*sock).type_) };
             let data = T::create(net_ref, i32::from(sock_type), protocol, kern != 0)?;
             let reg = REGISTRATION.load(core::sync::atomic::Ordering::Acquire);
             if reg.is_null() {
@@ -827,7 +369,7 @@ impl<T: Family> Adapter<T> {
         len: c_int,
     ) -> c_int {
         // SAFETY: As promised by the socket layer.
-        let (sock, addr) = unsafe { (Self::socket(sock), sockaddr(addr.cast(), len)) };
+        let (sock, addr) = unsafe { (Self::socket(sock), SockAddr::from_raw(addr.cast(), len)) };
         from_result(|| T::bind(sock, addr?).map(|()| 0))
     }
 
@@ -841,7 +383,7 @@ impl<T: Family> Adapter<T> {
         flags: c_int,
     ) -> c_int {
         // SAFETY: As promised by the socket layer.
-        let (sock, addr) = unsafe { (Self::socket(sock), sockaddr(addr.cast(), len)) };
+        let (sock, addr) = unsafe { (Self::socket(sock), SockAddr::from_raw(addr.cast(), len)) };
         from_result(|| T::connect(sock, addr?, flags).map(|()| 0))
     }
 
@@ -934,12 +476,8 @@ impl<T: Family> Adapter<T> {
         val: bindings::sockptr_t,
         len: c_uint,
     ) -> c_int {
-        let val = OptVal {
-            src: val,
-            len: len as usize,
-        };
         // SAFETY: As promised by the socket layer.
-        let sock = unsafe { Self::socket(sock) };
+        let (sock, val) = unsafe { (Self::socket(sock), OptVal::from_raw(val, len)) };
         from_result(|| T::setsockopt(sock, level, name, &val).map(|()| 0))
     }
 
@@ -957,25 +495,9 @@ impl<T: Family> Adapter<T> {
         // SAFETY: As promised by the socket layer.
         let sock = unsafe { Self::socket(sock) };
         from_result(|| {
-            let lenp = UserPtr::from_ptr(lenp.cast());
-            let len: i32 = UserSlice::new(lenp, 4).reader().read()?;
-            let len = usize::try_from(len).map_err(|_| EINVAL)?;
-            let mut out = OptOut {
-                val: UserPtr::from_ptr(val.cast()),
-                lenp,
-                len,
-                written: 0,
-                delegated: false,
-            };
+            let mut out = OptOut::from_user(val.cast(), lenp.cast())?;
             T::getsockopt(sock, level, name, &mut out)?;
-            if out.delegated {
-                return Ok(0);
-            }
-            let written = i32::try_from(out.written).map_err(|_| EINVAL)?;
-            UserSlice::new(lenp, 4)
-                .writer()
-                .write_slice(&written.to_ne_bytes())?;
-            Ok(0)
+            out.finish().map(|()| 0)
         })
     }
 
@@ -988,9 +510,8 @@ impl<T: Family> Adapter<T> {
         msg: *mut bindings::msghdr,
         len: usize,
     ) -> c_int {
-        let mut m = MsgHdr(msg, PhantomData);
         // SAFETY: As promised by the socket layer.
-        let sock = unsafe { Self::socket(sock) };
+        let (sock, mut m) = unsafe { (Self::socket(sock), MsgHdr::from_raw(msg)) };
         from_result(|| {
             T::sendmsg(sock, &mut m, len).and_then(|n| c_int::try_from(n).map_err(|_| EMSGSIZE))
         })
@@ -1005,9 +526,8 @@ impl<T: Family> Adapter<T> {
         len: usize,
         flags: c_int,
     ) -> c_int {
-        let mut m = MsgHdr(msg, PhantomData);
         // SAFETY: As promised by the socket layer.
-        let sock = unsafe { Self::socket(sock) };
+        let (sock, mut m) = unsafe { (Self::socket(sock), MsgHdr::from_raw(msg)) };
         from_result(|| {
             T::recvmsg(sock, &mut m, len, flags as u32)
                 .and_then(|n| c_int::try_from(n).map_err(|_| EMSGSIZE))
@@ -1076,24 +596,6 @@ impl<T: Family> Adapter<T> {
         ops.mmap = Some(bindings::sock_no_mmap);
         ops
     }
-}
-
-/// Builds a [`SockAddr`] from what the socket layer passed.
-///
-/// # Safety
-///
-/// `addr` must point to `len` readable bytes when `len > 0`.
-unsafe fn sockaddr<'a>(addr: *const u8, len: c_int) -> Result<SockAddr<'a>> {
-    let len = usize::try_from(len).map_err(|_| EINVAL)?;
-    if len > core::mem::size_of::<bindings::__kernel_sockaddr_storage>() {
-        return Err(EINVAL);
-    }
-    if len == 0 || addr.is_null() {
-        return Ok(SockAddr { bytes: &[] });
-    }
-    // SAFETY: The caller guarantees `len` readable bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(addr, len) };
-    Ok(SockAddr { bytes })
 }
 
 /// The live registration, for `create` (which has no context argument).
@@ -1202,6 +704,3 @@ impl<T: Family> Drop for Registration<T> {
         }
     }
 }
-
-/// Keeps `ARef<Sock>` importable for users of this module.
-pub type SockRef = ARef<Sock>;

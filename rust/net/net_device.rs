@@ -5,10 +5,10 @@
 //!
 //! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h).
 //! The `net_device_ops`, the `rx_handler` and the netdevice notifier live in
-//! `ipn_netdev.c`; this file owns the devices and routes the frames they
+//! `ipn/glue/ipn_netdev.c`; this file owns the devices and routes the frames they
 //! hand to the network to a [`DevOwner`].
 
-use crate::{skbuff::SkBuff, socket::Sock};
+use super::{skbuff::SkBuff, sock::Sock};
 use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 use kernel::{
     bindings,

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network namespaces.
+//!
+//! C header: [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h).
+
+use core::ptr;
+use kernel::{bindings, types::Opaque};
+
+/// A network namespace (`struct net`).
+///
+/// # Invariants
+///
+/// The pointer given to [`Namespace::from_raw`] is a valid `struct net` for the
+/// lifetime of the reference.
+#[repr(transparent)]
+pub struct Namespace(Opaque<bindings::net>);
+
+impl Namespace {
+    /// # Safety
+    ///
+    /// `ptr` must be valid for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Self {
+        // SAFETY: `Namespace` is a transparent wrapper; the caller guarantees validity.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Whether this is the initial network namespace.
+    pub fn is_init(&self) -> bool {
+        ptr::eq(self.0.get(), ptr::addr_of_mut!(bindings::init_net))
+    }
+}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The part of the abstraction layer (`rust/layer.rs`) that a policy
+//! module builds against: the same files, at the same paths, as in
+//! `ipn.ko`. A policy uses only some of what they offer; `ipn.ko`'s build
+//! is the one that finds dead code in them.
+#![allow(dead_code)]
+
+/// See `rust/ipn.rs`.
+pub mod ipn {
+    pub mod policy;
+}
+
+/// See `rust/net.rs`.
+pub mod net {
+    pub mod skbuff;
+}
+
+pub mod siphash;
