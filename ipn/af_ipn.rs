@@ -19,7 +19,7 @@ use crate::{
             sockopt::{OptOut, OptVal},
         },
     },
-    network::{Attach, NetParams, Network, Port},
+    network::{NetParams, Network, Port},
     uapi::*,
 };
 use kernel::{
@@ -78,7 +78,7 @@ impl NetPath {
         }
         match addr.family() {
             None => return Err(EINVAL),
-            Some(f) if i32::from(f) != AF_IPN => return Err(EAFNOSUPPORT),
+            Some(f) if i32::from(f) != crate::family() => return Err(EAFNOSUPPORT),
             Some(_) => {}
         }
         let data = addr.data();
@@ -349,8 +349,7 @@ impl Family for Ipn {
         if !matches!(st.conn, Conn::Unbound) {
             return Err(EINVAL);
         }
-        let (net, _how): (Arc<Network>, Attach) =
-            Network::bind(path.cstr()?, crate::family(), node.protocol, &st.params)?;
+        let net = Network::bind(path.cstr()?, crate::family(), node.protocol, &st.params)?;
         st.conn = Conn::Bound(net);
         st.path = path;
         st.manage = true;
@@ -397,7 +396,7 @@ impl Family for Ipn {
         if peer && !matches!(st.conn, Conn::Connected(..)) {
             return Err(ENOTCONN);
         }
-        let fam = (AF_IPN as u16).to_ne_bytes();
+        let fam = (crate::family() as u16).to_ne_bytes();
         let path = st.path.bytes();
         // A path may fill all of sun_path (108 bytes) without a NUL, as
         // with AF_UNIX: the NUL then lies past the returned length.

@@ -8,7 +8,7 @@
 
 // The abstraction layer: all unsafe code, shared with policy modules.
 #[path = "../rust/layer.rs"]
-pub mod layer;
+pub(crate) mod layer;
 
 mod af_ipn;
 mod hub;

@@ -166,12 +166,6 @@ pub(crate) fn exit() {
     drop(core::mem::take(&mut *NETWORKS.lock()));
 }
 
-/// How a socket got to its network.
-pub(crate) enum Attach {
-    Created,
-    Existing,
-}
-
 /// Outcome of a lookup for `connect`.
 pub(crate) struct Found {
     pub(crate) net: Arc<Network>,
@@ -211,7 +205,7 @@ impl Network {
         family: i32,
         protocol: i32,
         params: &NetParams,
-    ) -> Result<(Arc<Network>, Attach)> {
+    ) -> Result<Arc<Network>> {
         // Another bind may create the node between our lookup and our
         // mknod: then we attach to its network, which a few retries find.
         for _ in 0..8 {
@@ -228,7 +222,7 @@ impl Network {
     }
 
     /// Attaches to the network at `path`; `ENOENT` when there is no node.
-    fn attach(path: &CStr, protocol: i32, params: &NetParams) -> Result<(Arc<Network>, Attach)> {
+    fn attach(path: &CStr, protocol: i32, params: &NetParams) -> Result<Arc<Network>> {
         let node = FsNode::lookup(path)?;
         let net = loop {
             let found = NETWORKS
@@ -258,17 +252,12 @@ impl Network {
         }
         // Gone meanwhile: its node is stale now.
         add_registered_user(&NETWORKS.lock(), &net).map_err(|_| EADDRINUSE)?;
-        Ok((net, Attach::Existing))
+        Ok(net)
     }
 
     /// Creates a network and its node at `path`; `EEXIST` when something
     /// appeared there meanwhile.
-    fn create(
-        path: &CStr,
-        family: i32,
-        protocol: i32,
-        params: &NetParams,
-    ) -> Result<(Arc<Network>, Attach)> {
+    fn create(path: &CStr, family: i32, protocol: i32, params: &NetParams) -> Result<Arc<Network>> {
         let proto = if protocol == IPN_ANY {
             IPN_BROADCAST
         } else {
@@ -317,7 +306,7 @@ impl Network {
             net.policy.del_net(&net);
             return Err(ENOMEM);
         }
-        Ok((net, Attach::Created))
+        Ok(net)
     }
 
     /// Finds the network at `path` for `connect` and checks the rights.

@@ -10,7 +10,7 @@ mod fdb;
 // The policy API and what it needs of the abstraction layer, the same
 // files ipn.ko builds.
 #[path = "../rust/policy_layer.rs"]
-pub mod layer;
+pub(crate) mod layer;
 mod switch;
 mod vlan;
 

@@ -2,4 +2,4 @@
 
 //! Filesystem.
 
-pub mod path;
+pub(crate) mod path;

@@ -9,8 +9,7 @@
 //! The C side of the layer is `ipn/glue/`: what bindgen cannot reach
 //! (inline functions, macros, the `net_device_ops` of taps).
 
-pub mod fs;
-pub mod ipn;
-pub mod net;
-pub mod siphash;
-pub mod sync;
+pub(crate) mod fs;
+pub(crate) mod ipn;
+pub(crate) mod net;
+pub(crate) mod sync;

@@ -3,11 +3,11 @@
 //! Networking: sockets of an address family, their buffers and messages,
 //! network devices and namespaces.
 
-pub mod bh;
-pub mod msg;
-pub mod namespace;
-pub mod net_device;
-pub mod skbuff;
-pub mod sock;
-pub mod socket;
-pub mod sockopt;
+pub(crate) mod bh;
+pub(crate) mod msg;
+pub(crate) mod namespace;
+pub(crate) mod net_device;
+pub(crate) mod skbuff;
+pub(crate) mod sock;
+pub(crate) mod socket;
+pub(crate) mod sockopt;

@@ -7,13 +7,13 @@
 #![allow(dead_code)]
 
 /// See `rust/ipn.rs`.
-pub mod ipn {
-    pub mod policy;
+pub(crate) mod ipn {
+    pub(crate) mod policy;
 }
 
 /// See `rust/net.rs`.
-pub mod net {
-    pub mod skbuff;
+pub(crate) mod net {
+    pub(crate) mod skbuff;
 }
 
-pub mod siphash;
+pub(crate) mod siphash;

@@ -13,11 +13,11 @@ use kernel::{bindings, ffi::c_void};
 /// # Invariants
 ///
 /// The key is random, drawn from the kernel's CRNG when created.
-pub struct SipKey(bindings::siphash_key_t);
+pub(crate) struct SipKey(bindings::siphash_key_t);
 
 impl SipKey {
     /// A new random key.
-    pub fn random() -> Self {
+    pub(crate) fn random() -> Self {
         let mut key = bindings::siphash_key_t { key: [0; 2] };
         // SAFETY: `key` is a valid, writable buffer of the given size.
         unsafe {
@@ -30,7 +30,7 @@ impl SipKey {
     }
 
     /// SipHash-2-4 of `v` under this key.
-    pub fn hash_u64(&self, v: u64) -> u64 {
+    pub(crate) fn hash_u64(&self, v: u64) -> u64 {
         // SAFETY: `self.0` is a valid key for the duration of the call.
         unsafe { bindings::siphash_1u64(v, &self.0) }
     }

@@ -2,4 +2,4 @@
 
 //! Synchronisation.
 
-pub mod rcu_cell;
+pub(crate) mod rcu_cell;

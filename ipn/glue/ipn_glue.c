@@ -69,11 +69,6 @@ bool ipn_glue_path_owner(const struct path *path)
 				      d_backing_inode(path->dentry));
 }
 
-umode_t ipn_glue_umask(void)
-{
-	return current_umask();
-}
-
 int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size)
 {
 	return copy_from_sockptr(dst, src, size) ? -EFAULT : 0;
@@ -135,11 +130,6 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	spin_unlock_irqrestore(&q->lock, flags);
 	sk->sk_data_ready(sk);
 	return 0;
-}
-
-int ipn_glue_sk_drops(const struct sock *sk)
-{
-	return sk_drops_read(sk);
 }
 
 void ipn_glue_sk_drops_inc(struct sock *sk)

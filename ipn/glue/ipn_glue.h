@@ -20,12 +20,10 @@ unsigned long ipn_glue_path_key(const struct path *path);
 int ipn_glue_path_permission(const struct path *path, int mask);
 bool ipn_glue_path_owner(const struct path *path);
 unsigned long ipn_glue_compat_ptr(unsigned long arg);
-umode_t ipn_glue_umask(void);
 int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size);
 int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		       unsigned int limit);
 bool ipn_glue_rcv_room(const struct sock *sk, unsigned int limit);
-int ipn_glue_sk_drops(const struct sock *sk);
 void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
 long ipn_glue_sndtimeo(const struct sock *sk, bool noblock);
@@ -39,10 +37,8 @@ struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				       int *err);
 void ipn_glue_tap_destroy(struct net_device *dev);
 void ipn_glue_netdev_name(struct net_device *dev, char *name);
-int ipn_glue_netdev_ifindex(const struct net_device *dev);
 struct net_device *ipn_glue_netdev_lookup(struct net *net, const char *name,
 					  int ifindex);
-void *ipn_glue_netdev_owner(struct net_device *dev);
 void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb);
 struct net_device *ipn_glue_grab(struct net *net, const char *name,
 				 void *owner, int *err);

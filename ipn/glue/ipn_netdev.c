@@ -173,11 +173,6 @@ void ipn_glue_netdev_name(struct net_device *dev, char *name)
 	strscpy(name, dev->name, IFNAMSIZ);
 }
 
-int ipn_glue_netdev_ifindex(const struct net_device *dev)
-{
-	return dev->ifindex;
-}
-
 /*
  * The interface named @name, or numbered @ifindex when @name is empty, in
  * @net; RTNL held, so it stays registered until RTNL is dropped.
@@ -201,12 +196,6 @@ static void *ipn_port_owner(struct net_device *dev)
 	if (rtnl_dereference(dev->rx_handler) == ipn_grab_rx)
 		return rtnl_dereference(dev->rx_handler_data);
 	return NULL;
-}
-
-void *ipn_glue_netdev_owner(struct net_device *dev)
-{
-	ASSERT_RTNL();
-	return ipn_port_owner(dev);
 }
 
 /*
@@ -342,21 +331,21 @@ static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb)
 static int ipn_lower_is_port(struct net_device *lower,
 			     struct netdev_nested_priv *priv)
 {
-	return lower->ipn_port;
+	return netif_is_ipn_port(lower);
 }
 
 static bool ipn_port_below(struct net_device *dev)
 {
 	struct netdev_nested_priv priv = {};
 
-	return dev->ipn_port ||
+	return netif_is_ipn_port(dev) ||
 	       netdev_walk_all_lower_dev(dev, ipn_lower_is_port, &priv);
 }
 
 static int ipn_upper_is_grabbed(struct net_device *upper,
 				struct netdev_nested_priv *priv)
 {
-	return upper->ipn_port && !ipn_is_tap(upper);
+	return netif_is_ipn_port(upper) && !ipn_is_tap(upper);
 }
 
 /* Whether @dev is grabbed, or stacked under a grabbed interface. */

@@ -18,14 +18,14 @@ extern "C" {
 }
 
 /// Access rights checked with [`FsNode::permission`].
-pub mod may {
+pub(crate) mod may {
     use kernel::bindings;
     /// Read: may receive.
-    pub const READ: i32 = bindings::MAY_READ as i32;
+    pub(crate) const READ: i32 = bindings::MAY_READ as i32;
     /// Write: may send.
-    pub const WRITE: i32 = bindings::MAY_WRITE as i32;
+    pub(crate) const WRITE: i32 = bindings::MAY_WRITE as i32;
     /// Execute: may manage.
-    pub const EXEC: i32 = bindings::MAY_EXEC as i32;
+    pub(crate) const EXEC: i32 = bindings::MAY_EXEC as i32;
 }
 
 /// A reference to a filesystem node (`struct path`).
@@ -35,7 +35,7 @@ pub mod may {
 /// # Invariants
 ///
 /// `path` holds a reference to its mount and dentry, released on drop.
-pub struct FsNode {
+pub(crate) struct FsNode {
     path: bindings::path,
 }
 
@@ -55,7 +55,7 @@ impl FsNode {
 
     /// Creates a socket node at `name` with permission bits `mode` (masked
     /// by the caller's umask), failing with `EEXIST` if something is there.
-    pub fn create(name: &CStr, mode: u16) -> Result<Self> {
+    pub(crate) fn create(name: &CStr, mode: u16) -> Result<Self> {
         let mut path = bindings::path::default();
         // SAFETY: `name` is NUL-terminated; `path` is a valid out-parameter.
         to_result(unsafe { ipn_glue_mknod(name.as_char_ptr(), mode, self_ptr(&mut path)) })?;
@@ -63,7 +63,7 @@ impl FsNode {
     }
 
     /// Looks `name` up, following symbolic links.
-    pub fn lookup(name: &CStr) -> Result<Self> {
+    pub(crate) fn lookup(name: &CStr) -> Result<Self> {
         let mut path = bindings::path::default();
         // SAFETY: As in `create`.
         to_result(unsafe { ipn_glue_lookup(name.as_char_ptr(), self_ptr(&mut path)) })?;
@@ -71,26 +71,26 @@ impl FsNode {
     }
 
     /// Whether the node is a socket node.
-    pub fn is_socket(&self) -> bool {
+    pub(crate) fn is_socket(&self) -> bool {
         // SAFETY: By the type invariant `path` is referenced.
         unsafe { ipn_glue_path_is_sock(self.raw()) }
     }
 
     /// An identity of the node's inode, stable while it is referenced.
-    pub fn key(&self) -> usize {
+    pub(crate) fn key(&self) -> usize {
         // SAFETY: By the type invariant `path` is referenced.
         unsafe { ipn_glue_path_key(self.raw()) as usize }
     }
 
     /// Checks the current task's `may::*` rights on the node.
-    pub fn permission(&self, mask: i32) -> Result {
+    pub(crate) fn permission(&self, mask: i32) -> Result {
         // SAFETY: By the type invariant `path` is referenced.
         to_result(unsafe { ipn_glue_path_permission(self.raw(), mask) })
     }
 
     /// Whether the current task owns the node or has `CAP_FOWNER` over it
     /// (`inode_owner_or_capable()`), as `chmod` requires.
-    pub fn owned(&self) -> bool {
+    pub(crate) fn owned(&self) -> bool {
         // SAFETY: By the type invariant `path` is referenced.
         unsafe { ipn_glue_path_owner(self.raw()) }
     }

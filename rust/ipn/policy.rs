@@ -20,25 +20,26 @@ use kernel::{
 
 /// `struct ipn_protocol` of `include/net/ipn.h`, field for field.
 #[repr(C)]
-pub struct IpnProtocol {
+pub(crate) struct IpnProtocol {
     /// `owner`.
-    pub owner: *mut bindings::module,
+    pub(crate) owner: *mut bindings::module,
     /// `newnet`.
-    pub newnet: Option<unsafe extern "C" fn(*mut IpnNetwork) -> c_int>,
+    pub(crate) newnet: Option<unsafe extern "C" fn(*mut IpnNetwork) -> c_int>,
     /// `delnet`.
-    pub delnet: Option<unsafe extern "C" fn(*mut IpnNetwork)>,
+    pub(crate) delnet: Option<unsafe extern "C" fn(*mut IpnNetwork)>,
     /// `resizenet`.
-    pub resizenet: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int) -> c_int>,
+    pub(crate) resizenet: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int) -> c_int>,
     /// `newport`.
-    pub newport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int) -> c_int>,
+    pub(crate) newport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int) -> c_int>,
     /// `predelport`.
-    pub predelport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
+    pub(crate) predelport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
     /// `delport`.
-    pub delport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
+    pub(crate) delport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
     /// `handlemsg`.
-    pub handlemsg: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, *mut bindings::sk_buff)>,
+    pub(crate) handlemsg:
+        Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, *mut bindings::sk_buff)>,
     /// `setsockopt`.
-    pub setsockopt: Option<
+    pub(crate) setsockopt: Option<
         unsafe extern "C" fn(
             *mut IpnNetwork,
             c_int,
@@ -49,16 +50,17 @@ pub struct IpnProtocol {
         ) -> c_int,
     >,
     /// `getsockopt`.
-    pub getsockopt: Option<
+    pub(crate) getsockopt: Option<
         unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int, *mut c_char, *mut c_int) -> c_int,
     >,
     /// `ioctl`.
-    pub ioctl: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_uint, c_ulong) -> c_int>,
+    pub(crate) ioctl:
+        Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_uint, c_ulong) -> c_int>,
 }
 
 /// `struct ipn_network`: opaque to policies.
 #[repr(C)]
-pub struct IpnNetwork {
+pub(crate) struct IpnNetwork {
     _p: [u8; 0],
 }
 
@@ -83,7 +85,7 @@ extern "C" {
 /// Wraps a `struct ipn_network` that the core keeps alive for the duration
 /// of the callback that received it.
 #[repr(transparent)]
-pub struct Net(Opaque<IpnNetwork>);
+pub(crate) struct Net(Opaque<IpnNetwork>);
 
 impl Net {
     /// # Safety
@@ -100,14 +102,14 @@ impl Net {
     }
 
     /// Number of ports.
-    pub fn numnodes(&self) -> usize {
+    pub(crate) fn numnodes(&self) -> usize {
         // SAFETY: By the type invariant.
         let n = unsafe { ipn_net_numnodes(self.raw()) };
         usize::try_from(n).unwrap_or(0)
     }
 
     /// Queues `skb` to `port` if it is connected and reading; consumes it.
-    pub fn deliver(&self, port: usize, skb: SkBuff) -> bool {
+    pub(crate) fn deliver(&self, port: usize, skb: SkBuff) -> bool {
         let Ok(port) = c_int::try_from(port) else {
             return false;
         };
@@ -116,7 +118,7 @@ impl Net {
     }
 
     /// Queues a clone of `skb` to every reading port but `except`.
-    pub fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
+    pub(crate) fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
         let except = except.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
         // SAFETY: By the type invariant; the core takes the skb.
         unsafe { ipn_deliver_all_but(self.raw(), except, skb.into_raw()) }
@@ -129,7 +131,7 @@ fn port_of(port: c_int) -> Option<usize> {
 }
 
 /// The buffer of a policy's `getsockopt()`.
-pub struct OptOut {
+pub(crate) struct OptOut {
     val: UserPtr,
     lenp: UserPtr,
     len: usize,
@@ -137,18 +139,18 @@ pub struct OptOut {
 
 impl OptOut {
     /// The caller's buffer length.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the caller's buffer is empty.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Reads what the caller put in the buffer (for options that take an
     /// argument, such as a port number).
-    pub fn read_input(&self, buf: &mut [u8]) -> Result {
+    pub(crate) fn read_input(&self, buf: &mut [u8]) -> Result {
         if buf.len() > self.len {
             return Err(EINVAL);
         }
@@ -156,7 +158,7 @@ impl OptOut {
     }
 
     /// Writes `data` (at most the buffer length) and its length.
-    pub fn write(&mut self, data: &[u8]) -> Result {
+    pub(crate) fn write(&mut self, data: &[u8]) -> Result {
         let n = data.len().min(self.len);
         UserSlice::new(self.val, n)
             .writer()
@@ -169,24 +171,24 @@ impl OptOut {
 }
 
 /// The value of a policy's `setsockopt()`.
-pub struct OptIn {
+pub(crate) struct OptIn {
     src: bindings::sockptr_t,
     len: usize,
 }
 
 impl OptIn {
     /// The length given.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether no value was given.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Reads exactly `buf.len()` bytes; `EINVAL` if another length was given.
-    pub fn read_exact(&self, buf: &mut [u8]) -> Result {
+    pub(crate) fn read_exact(&self, buf: &mut [u8]) -> Result {
         if buf.len() != self.len {
             return Err(EINVAL);
         }
@@ -201,7 +203,7 @@ impl OptIn {
 /// Callbacks other than [`Policy::handle_msg`] run in process context and
 /// may sleep; `handle_msg` runs under RCU with bottom halves disabled, on
 /// several CPUs at once, and must not sleep.
-pub trait Policy: Sized + Send + Sync + 'static {
+pub(crate) trait Policy: Sized + Send + Sync + 'static {
     /// The protocol number (`socket(AF_IPN, SOCK_RAW, PROTOCOL)`).
     const PROTOCOL: i32;
     /// Per-network state, created with the network.
@@ -413,7 +415,7 @@ impl<P: Policy> Adapter<P> {
 /// # Invariants
 ///
 /// `proto` is registered with ipn.ko as `P::PROTOCOL` until drop.
-pub struct Registration<P: Policy> {
+pub(crate) struct Registration<P: Policy> {
     proto: Pin<KBox<IpnProtocol>>,
     _p: PhantomData<P>,
 }
@@ -425,7 +427,7 @@ unsafe impl<P: Policy> Sync for Registration<P> {}
 
 impl<P: Policy> Registration<P> {
     /// Registers `P` on behalf of `module`.
-    pub fn new(module: &'static ThisModule) -> Result<Self> {
+    pub(crate) fn new(module: &'static ThisModule) -> Result<Self> {
         let proto = KBox::pin(
             IpnProtocol {
                 owner: module.as_ptr(),

@@ -77,7 +77,10 @@ pub(crate) fn exit() {
 ///
 /// `proto` must stay valid until `ipn_proto_unregister(protocol)`.
 #[no_mangle]
-pub unsafe extern "C" fn ipn_proto_register(protocol: c_int, proto: *const IpnProtocol) -> c_int {
+pub(crate) unsafe extern "C" fn ipn_proto_register(
+    protocol: c_int,
+    proto: *const IpnProtocol,
+) -> c_int {
     if !(1..=MAX_PROTOCOL).contains(&protocol) || proto.is_null() {
         return -(bindings::EINVAL as c_int);
     }
@@ -93,7 +96,7 @@ pub unsafe extern "C" fn ipn_proto_register(protocol: c_int, proto: *const IpnPr
 
 /// Unregisters `protocol`.
 #[no_mangle]
-pub extern "C" fn ipn_proto_unregister(protocol: c_int) {
+pub(crate) extern "C" fn ipn_proto_unregister(protocol: c_int) {
     let mut slots = POLICIES.lock();
     if let Some(i) = slots.iter().position(|s| s.protocol == protocol) {
         let _ = slots.remove(i);
@@ -102,7 +105,7 @@ pub extern "C" fn ipn_proto_unregister(protocol: c_int) {
 
 /// What the core's networks offer to policies through the C API that
 /// `ipn.ko` exports (`ipn_net_private()`, `ipn_deliver()`, ...).
-pub trait PolicyHost: Sync + Sized {
+pub(crate) trait PolicyHost: Sync + Sized {
     /// The policy's private pointer.
     fn private(&self) -> &AtomicPtr<c_void>;
     /// The number of ports.
@@ -121,7 +124,7 @@ pub trait PolicyHost: Sync + Sized {
 /// Implemented only by [`export_policy_api!`], which defines the exported C
 /// functions that turn such a pointer back into a `&Self`: there must be no
 /// other implementation in the module.
-pub unsafe trait Exported: PolicyHost {}
+pub(crate) unsafe trait Exported: PolicyHost {}
 
 /// Turns a network handed to a policy back into the core's type.
 ///
@@ -130,7 +133,7 @@ pub unsafe trait Exported: PolicyHost {}
 /// `net` must be a network handed to a policy callback that is running, by
 /// a [`PolicyRef`] method called with a `&N`.
 #[doc(hidden)]
-pub unsafe fn network<'a, N: Exported>(net: *mut IpnNetwork) -> &'a N {
+pub(crate) unsafe fn network<'a, N: Exported>(net: *mut IpnNetwork) -> &'a N {
     // SAFETY: `PolicyRef` hands policies `&N` as `*mut IpnNetwork`, and the
     // core keeps it alive for the duration of every callback.
     unsafe { &*net.cast::<N>() }
@@ -157,8 +160,7 @@ macro_rules! export_policy_api {
         ) -> *mut ::kernel::ffi::c_void {
             use $crate::layer::ipn::registry::{network, PolicyHost};
             // SAFETY: As promised by the caller.
-            unsafe { network::<$t>(net) }
-                .private()
+            PolicyHost::private(unsafe { network::<$t>(net) })
                 .load(::core::sync::atomic::Ordering::Acquire)
         }
 
@@ -174,8 +176,7 @@ macro_rules! export_policy_api {
         ) {
             use $crate::layer::ipn::registry::{network, PolicyHost};
             // SAFETY: As promised by the caller.
-            unsafe { network::<$t>(net) }
-                .private()
+            PolicyHost::private(unsafe { network::<$t>(net) })
                 .store(private, ::core::sync::atomic::Ordering::Release);
         }
 
@@ -190,7 +191,7 @@ macro_rules! export_policy_api {
         ) -> ::kernel::ffi::c_int {
             use $crate::layer::ipn::registry::{network, PolicyHost};
             // SAFETY: As promised by the caller.
-            let n = unsafe { network::<$t>(net) }.num_ports();
+            let n = PolicyHost::num_ports(unsafe { network::<$t>(net) });
             ::kernel::ffi::c_int::try_from(n).unwrap_or(::kernel::ffi::c_int::MAX)
         }
 
@@ -205,11 +206,14 @@ macro_rules! export_policy_api {
             port: ::kernel::ffi::c_int,
             skb: *mut ::kernel::bindings::sk_buff,
         ) -> bool {
-            use $crate::layer::{ipn::registry::network, net::skbuff::SkBuff};
+            use $crate::layer::{
+                ipn::registry::{network, PolicyHost},
+                net::skbuff::SkBuff,
+            };
             // SAFETY: As promised by the caller.
             let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
             match (skb, usize::try_from(port)) {
-                (Some(skb), Ok(port)) => net.deliver_to(port, skb),
+                (Some(skb), Ok(port)) => PolicyHost::deliver_to(net, port, skb),
                 _ => false,
             }
         }
@@ -226,11 +230,14 @@ macro_rules! export_policy_api {
             except: ::kernel::ffi::c_int,
             skb: *mut ::kernel::bindings::sk_buff,
         ) {
-            use $crate::layer::{ipn::registry::network, net::skbuff::SkBuff};
+            use $crate::layer::{
+                ipn::registry::{network, PolicyHost},
+                net::skbuff::SkBuff,
+            };
             // SAFETY: As promised by the caller.
             let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
             if let Some(skb) = skb {
-                net.deliver_all_but(usize::try_from(except).ok(), skb);
+                PolicyHost::deliver_all_but(net, usize::try_from(except).ok(), skb);
             }
         }
     };

@@ -18,11 +18,11 @@ extern "C" {
 /// or in a device's transmit path, as the kernel's own transmit paths do:
 /// `netif_rx()` then queues without running softirqs on the spot, where
 /// they could re-enter a policy that holds its lock.
-pub struct BhGuard(PhantomData<*mut ()>);
+pub(crate) struct BhGuard(PhantomData<*mut ()>);
 
 impl BhGuard {
     /// Disables bottom halves until the guard is dropped. Nests.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         // SAFETY: Paired with the enable in `drop`, on this CPU: the guard is
         // neither `Send` nor `Sync`.
         unsafe { ipn_glue_bh_disable() };

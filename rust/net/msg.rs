@@ -16,28 +16,28 @@ extern "C" {
 }
 
 /// Message flags used by datagram families.
-pub mod msg_flags {
+pub(crate) mod msg_flags {
     use kernel::bindings;
     /// `MSG_DONTWAIT`.
-    pub const DONTWAIT: u32 = bindings::MSG_DONTWAIT;
+    pub(crate) const DONTWAIT: u32 = bindings::MSG_DONTWAIT;
     /// `MSG_PEEK`.
-    pub const PEEK: u32 = bindings::MSG_PEEK;
+    pub(crate) const PEEK: u32 = bindings::MSG_PEEK;
     /// `MSG_TRUNC`.
-    pub const TRUNC: u32 = bindings::MSG_TRUNC;
+    pub(crate) const TRUNC: u32 = bindings::MSG_TRUNC;
     /// `MSG_NOSIGNAL`.
-    pub const NOSIGNAL: u32 = bindings::MSG_NOSIGNAL;
+    pub(crate) const NOSIGNAL: u32 = bindings::MSG_NOSIGNAL;
     /// `MSG_CMSG_COMPAT`: set by the compat syscall layer, not by users.
-    pub const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
+    pub(crate) const CMSG_COMPAT: u32 = bindings::MSG_CMSG_COMPAT;
     /// `MSG_EOR`.
-    pub const EOR: u32 = bindings::MSG_EOR;
+    pub(crate) const EOR: u32 = bindings::MSG_EOR;
     /// `MSG_BATCH`: set by `sendmmsg()` on all but the last message.
-    pub const BATCH: u32 = bindings::MSG_BATCH;
+    pub(crate) const BATCH: u32 = bindings::MSG_BATCH;
     /// `MSG_SPLICE_PAGES`: set by `splice()` and `sendfile()`; the data is
     /// in pages, which are copied like any other source.
-    pub const SPLICE_PAGES: u32 = bindings::MSG_SPLICE_PAGES;
+    pub(crate) const SPLICE_PAGES: u32 = bindings::MSG_SPLICE_PAGES;
     /// `MSG_CMSG_CLOEXEC`: for received file descriptors, which IPN never
     /// passes.
-    pub const CMSG_CLOEXEC: u32 = bindings::MSG_CMSG_CLOEXEC;
+    pub(crate) const CMSG_CLOEXEC: u32 = bindings::MSG_CMSG_CLOEXEC;
 }
 
 /// The message of a `sendmsg()` or `recvmsg()` call (`struct msghdr`).
@@ -45,7 +45,7 @@ pub mod msg_flags {
 /// # Invariants
 ///
 /// `self.0` is the valid msghdr of the ongoing call.
-pub struct MsgHdr<'a>(*mut bindings::msghdr, PhantomData<&'a mut bindings::msghdr>);
+pub(crate) struct MsgHdr<'a>(*mut bindings::msghdr, PhantomData<&'a mut bindings::msghdr>);
 
 impl MsgHdr<'_> {
     /// # Safety
@@ -57,20 +57,20 @@ impl MsgHdr<'_> {
     }
 
     /// Flags given to `sendmsg()`.
-    pub fn flags(&self) -> u32 {
+    pub(crate) fn flags(&self) -> u32 {
         // SAFETY: By the type invariant.
         unsafe { (*self.0).msg_flags }
     }
 
     /// Adds to the flags returned by `recvmsg()` (e.g. `MSG_TRUNC`).
-    pub fn set_flag(&mut self, flag: u32) {
+    pub(crate) fn set_flag(&mut self, flag: u32) {
         // SAFETY: By the type invariant.
         unsafe { (*self.0).msg_flags |= flag };
     }
 
     /// Appends `len` bytes of the message to `skb`, which was allocated
     /// with room for them by [`Sock::alloc_send_skb`].
-    pub fn copy_into(&mut self, skb: &mut SkBuff, len: usize) -> Result {
+    pub(crate) fn copy_into(&mut self, skb: &mut SkBuff, len: usize) -> Result {
         let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
         let tailroom = skb_tailroom(skb);
         if len > tailroom {
@@ -85,21 +85,21 @@ impl MsgHdr<'_> {
     }
 
     /// Copies the first `len` bytes of `skb` into the user's buffers.
-    pub fn copy_from(&mut self, skb: &SkBuff, len: usize) -> Result {
+    pub(crate) fn copy_from(&mut self, skb: &SkBuff, len: usize) -> Result {
         let len = c_int::try_from(len.min(skb.len())).map_err(|_| EINVAL)?;
         // SAFETY: The skb is valid; `self.0` is the valid msghdr of the call.
         to_result(unsafe { bindings::skb_copy_datagram_msg(skb.as_raw(), 0, self.0, len) })
     }
 
     /// Whether the caller gave an address (`sendto()`, `msg_name`).
-    pub fn has_name(&self) -> bool {
+    pub(crate) fn has_name(&self) -> bool {
         // SAFETY: By the type invariant.
         unsafe { (*self.0).msg_namelen != 0 }
     }
 
     /// Fails a send with `EPIPE`, raising `SIGPIPE` in the caller unless
     /// it passed `MSG_NOSIGNAL`, as every socket's send does.
-    pub fn epipe(&self) -> Error {
+    pub(crate) fn epipe(&self) -> Error {
         if self.flags() & msg_flags::NOSIGNAL == 0 {
             // SAFETY: Called in the sending task's context.
             unsafe { ipn_glue_sigpipe() };
@@ -108,7 +108,7 @@ impl MsgHdr<'_> {
     }
 
     /// Reports no source address to `recvmsg()`.
-    pub fn clear_name(&mut self) {
+    pub(crate) fn clear_name(&mut self) {
         // SAFETY: By the type invariant.
         unsafe { (*self.0).msg_namelen = 0 };
     }
@@ -121,29 +121,29 @@ fn skb_tailroom(skb: &SkBuff) -> usize {
 }
 
 /// A socket address passed to `bind()` or `connect()`.
-pub struct SockAddr<'a> {
+pub(crate) struct SockAddr<'a> {
     bytes: &'a [u8],
 }
 
 impl<'a> SockAddr<'a> {
     /// The address family, or `None` when the address is too short.
-    pub fn family(&self) -> Option<u16> {
+    pub(crate) fn family(&self) -> Option<u16> {
         let b = self.bytes.get(..2)?;
         Some(u16::from_ne_bytes([b[0], b[1]]))
     }
 
     /// The bytes after the family field.
-    pub fn data(&self) -> &'a [u8] {
+    pub(crate) fn data(&self) -> &'a [u8] {
         self.bytes.get(2..).unwrap_or(&[])
     }
 
     /// The whole address as given by the user.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bytes.len()
     }
 
     /// Whether the user gave no address at all.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
 }

@@ -4,7 +4,6 @@
 //!
 //! C header: [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h).
 
-use core::ptr;
 use kernel::{bindings, types::Opaque};
 
 /// A network namespace (`struct net`).
@@ -14,7 +13,7 @@ use kernel::{bindings, types::Opaque};
 /// The pointer given to [`Namespace::from_raw`] is a valid `struct net` for the
 /// lifetime of the reference.
 #[repr(transparent)]
-pub struct Namespace(Opaque<bindings::net>);
+pub(crate) struct Namespace(Opaque<bindings::net>);
 
 impl Namespace {
     /// # Safety
@@ -23,10 +22,5 @@ impl Namespace {
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Self {
         // SAFETY: `Namespace` is a transparent wrapper; the caller guarantees validity.
         unsafe { &*ptr.cast() }
-    }
-
-    /// Whether this is the initial network namespace.
-    pub fn is_init(&self) -> bool {
-        ptr::eq(self.0.get(), ptr::addr_of_mut!(bindings::init_net))
     }
 }

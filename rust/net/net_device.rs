@@ -20,7 +20,7 @@ use kernel::{
 };
 
 /// `IFNAMSIZ`: interface names, with their NUL.
-pub const IFNAMSIZ: usize = 16;
+pub(crate) const IFNAMSIZ: usize = 16;
 
 // The pointee types are bindgen's C layouts, whose zero-sized markers the
 // FFI lint rejects.
@@ -35,7 +35,6 @@ extern "C" {
     ) -> *mut bindings::net_device;
     fn ipn_glue_tap_destroy(dev: *mut bindings::net_device);
     fn ipn_glue_netdev_name(dev: *mut bindings::net_device, name: *mut c_char);
-    fn ipn_glue_netdev_ifindex(dev: *const bindings::net_device) -> c_int;
     fn ipn_glue_netdev_lookup(
         net: *mut bindings::net,
         name: *const c_char,
@@ -63,7 +62,7 @@ extern "C" {
 /// # Invariants
 ///
 /// RTNL is held by the current task while a value exists.
-pub struct Rtnl {
+pub(crate) struct Rtnl {
     /// RTNL is a mutex: it belongs to the task that took it.
     _not_send: PhantomData<*mut ()>,
 }
@@ -81,11 +80,11 @@ impl Rtnl {
 
 /// RTNL, held until dropped. Releasing it runs the device unregistrations
 /// queued meanwhile, which wait for the devices' last references.
-pub struct RtnlGuard(Rtnl);
+pub(crate) struct RtnlGuard(Rtnl);
 
 impl RtnlGuard {
     /// Takes RTNL; may sleep.
-    pub fn lock() -> Self {
+    pub(crate) fn lock() -> Self {
         // SAFETY: Plain mutex acquisition in process context.
         unsafe { ipn_glue_rtnl_lock() };
         // SAFETY: Just taken; released in `drop`.
@@ -109,7 +108,7 @@ impl Drop for RtnlGuard {
 }
 
 /// What a device's frames for the network go to.
-pub trait DevOwner: Send + Sync {
+pub(crate) trait DevOwner: Send + Sync {
     /// A frame the device hands to the network: one the host sent through
     /// a tap, or one a grabbed interface received. Called in BH context
     /// (softirq for a grabbed interface): must not sleep. Returns false
@@ -134,7 +133,10 @@ type OwnerBox = KBox<Arc<dyn DevOwner>>;
 /// `ipn_glue_grab()`, not yet released; `skb` is owned by the caller, who
 /// gives it up.
 #[no_mangle]
-pub unsafe extern "C" fn ipn_netdev_xmit(owner: *mut c_void, skb: *mut bindings::sk_buff) -> bool {
+pub(crate) unsafe extern "C" fn ipn_netdev_xmit(
+    owner: *mut c_void,
+    skb: *mut bindings::sk_buff,
+) -> bool {
     // SAFETY: As promised by the caller.
     let (owner, skb) = unsafe { (&*owner.cast::<Arc<dyn DevOwner>>(), SkBuff::from_raw(skb)) };
     skb.is_some_and(|skb| owner.xmit(skb))
@@ -147,7 +149,7 @@ pub unsafe extern "C" fn ipn_netdev_xmit(owner: *mut c_void, skb: *mut bindings:
 ///
 /// RTNL is held; `owner` is as for [`ipn_netdev_xmit`].
 #[no_mangle]
-pub unsafe extern "C" fn ipn_netdev_gone(owner: *mut c_void) {
+pub(crate) unsafe extern "C" fn ipn_netdev_gone(owner: *mut c_void) {
     // SAFETY: As promised by the caller. The clone keeps the owner alive
     // while `gone` frees the box it was stored in (a grab's).
     let owner = unsafe { (*owner.cast::<Arc<dyn DevOwner>>()).clone() };
@@ -162,20 +164,20 @@ pub unsafe extern "C" fn ipn_netdev_gone(owner: *mut c_void) {
 ///
 /// `owner` is the pointer given to `ipn_glue_tap_create()`, not used again.
 #[no_mangle]
-pub unsafe extern "C" fn ipn_netdev_release(owner: *mut c_void) {
+pub(crate) unsafe extern "C" fn ipn_netdev_release(owner: *mut c_void) {
     // SAFETY: It came from `KBox::into_raw` in `Tap::create`.
     drop(unsafe { OwnerBox::from_raw(owner.cast()) });
 }
 
 /// Registers the tap kind and the netdevice notifier; module init.
-pub fn init() -> Result {
+pub(crate) fn init() -> Result {
     // SAFETY: Called once, from module init.
     kernel::error::to_result(unsafe { ipn_glue_netdev_init() })
 }
 
 /// Undoes [`init`], waiting until every tap being unregistered is freed;
 /// module exit.
-pub fn exit() {
+pub(crate) fn exit() {
     // SAFETY: `init` succeeded.
     unsafe { ipn_glue_netdev_exit() };
 }
@@ -187,12 +189,12 @@ pub fn exit() {
 ///
 /// Each value owns one reference on the module, taken in [`ModuleRef::get`]
 /// and dropped with it.
-pub struct ModuleRef(());
+pub(crate) struct ModuleRef(());
 
 impl ModuleRef {
     /// Takes a reference. The caller already holds one (through a socket),
     /// so the module is live.
-    pub fn get() -> Self {
+    pub(crate) fn get() -> Self {
         // SAFETY: The module is live: the caller runs its code on behalf
         // of a socket, which holds the module.
         unsafe { ipn_glue_module_get() };
@@ -214,7 +216,7 @@ impl Drop for ModuleRef {
 ///
 /// Instances are reference counted with `dev_hold()`/`dev_put()`.
 #[repr(transparent)]
-pub struct NetDev(Opaque<bindings::net_device>);
+pub(crate) struct NetDev(Opaque<bindings::net_device>);
 
 // SAFETY: `struct net_device` is used from any context with its own locking.
 unsafe impl Send for NetDev {}
@@ -238,7 +240,7 @@ impl NetDev {
     /// The device named `name` (NUL-terminated), or numbered `ifindex` when
     /// the name is empty, in the namespace of `sk`. Registered while RTNL
     /// is held.
-    pub fn lookup<'a>(
+    pub(crate) fn lookup<'a>(
         sk: &Sock,
         name: &[u8; IFNAMSIZ],
         ifindex: i32,
@@ -257,23 +259,17 @@ impl NetDev {
 
     /// Hands a frame from the network to the device: up the host stack of
     /// a tap, out of a grabbed interface. Never sleeps.
-    pub fn out(&self, skb: SkBuff) {
+    pub(crate) fn out(&self, skb: SkBuff) {
         // SAFETY: The device is referenced; the glue takes the skb.
         unsafe { ipn_glue_netdev_out(self.0.get(), skb.into_raw()) };
     }
 
     /// The interface's name.
-    pub fn name(&self) -> [u8; IFNAMSIZ] {
+    pub(crate) fn name(&self) -> [u8; IFNAMSIZ] {
         let mut name = [0u8; IFNAMSIZ];
         // SAFETY: `name` has room for `IFNAMSIZ` bytes.
         unsafe { ipn_glue_netdev_name(self.0.get(), name.as_mut_ptr()) };
         name
-    }
-
-    /// The interface's index in its namespace.
-    pub fn ifindex(&self) -> i32 {
-        // SAFETY: The device is valid.
-        unsafe { ipn_glue_netdev_ifindex(self.0.get()) }
     }
 }
 
@@ -284,7 +280,7 @@ impl NetDev {
 /// `dev` is a device created by `ipn_glue_tap_create()` and registered.
 /// `self` holds no reference on it: the registration keeps it alive, and
 /// unregistering waits for every other reference to go.
-pub struct Tap {
+pub(crate) struct Tap {
     dev: NonNull<NetDev>,
 }
 
@@ -297,7 +293,7 @@ impl Tap {
     /// Creates an interface in the namespace of `sk` named `name` (a
     /// NUL-terminated pattern; empty for `ipn%d`), for frames of up to
     /// `frame_len` bytes, whose frames go to `owner`.
-    pub fn create(
+    pub(crate) fn create(
         sk: &Sock,
         name: &[u8; IFNAMSIZ],
         frame_len: usize,
@@ -320,7 +316,7 @@ impl Tap {
     }
 
     /// The device.
-    pub fn dev(&self) -> &NetDev {
+    pub(crate) fn dev(&self) -> &NetDev {
         // SAFETY: By the type invariant the device is registered, so alive.
         unsafe { self.dev.as_ref() }
     }
@@ -328,7 +324,7 @@ impl Tap {
     /// Unregisters the device. It is freed, and its owner released, when
     /// RTNL is dropped and its last reference goes; callers first take it
     /// out of every port table.
-    pub fn destroy(self, _rtnl: &Rtnl) {
+    pub(crate) fn destroy(self, _rtnl: &Rtnl) {
         let this = ManuallyDrop::new(self);
         // SAFETY: Registered (type invariant), RTNL held; `this` is not
         // used again.
@@ -336,7 +332,7 @@ impl Tap {
     }
 
     /// Lets go of a device that the kernel is unregistering itself.
-    pub fn forget(self, _rtnl: &Rtnl) {
+    pub(crate) fn forget(self, _rtnl: &Rtnl) {
         let _ = ManuallyDrop::new(self);
     }
 }
@@ -358,7 +354,7 @@ impl Drop for Tap {
 ///
 /// `dev` was grabbed by `ipn_glue_grab()` with `owner` (an `OwnerBox`),
 /// and the grab holds a reference on it until released.
-pub struct Grab {
+pub(crate) struct Grab {
     dev: NonNull<NetDev>,
     owner: *mut c_void,
 }
@@ -372,7 +368,7 @@ unsafe impl Sync for Grab {}
 impl Grab {
     /// Grabs the interface `name` (NUL-terminated, not empty) of the
     /// namespace of `sk`, sending its frames to `owner`.
-    pub fn attach(
+    pub(crate) fn attach(
         sk: &Sock,
         name: &[u8; IFNAMSIZ],
         owner: Arc<dyn DevOwner>,
@@ -392,13 +388,13 @@ impl Grab {
     }
 
     /// The device.
-    pub fn dev(&self) -> &NetDev {
+    pub(crate) fn dev(&self) -> &NetDev {
         // SAFETY: Held by the grab (type invariant).
         unsafe { self.dev.as_ref() }
     }
 
     /// Gives the interface back to the host stack, RTNL held.
-    pub fn release(self, _rtnl: &Rtnl) {
+    pub(crate) fn release(self, _rtnl: &Rtnl) {
         let this = ManuallyDrop::new(self);
         // SAFETY: RTNL is held; `this` is not used again.
         unsafe { this.release_locked() };

@@ -14,7 +14,7 @@ use kernel::{bindings, prelude::*};
 /// # Invariants
 ///
 /// The pointer is a valid skb owned by this object.
-pub struct SkBuff(NonNull<bindings::sk_buff>);
+pub(crate) struct SkBuff(NonNull<bindings::sk_buff>);
 
 // SAFETY: An owned skb may be passed between threads.
 unsafe impl Send for SkBuff {}
@@ -25,24 +25,42 @@ impl SkBuff {
     /// # Safety
     ///
     /// `ptr` must be null or an skb owned by the caller, who gives it up.
-    pub unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
         NonNull::new(ptr).map(Self)
     }
 
     /// Gives up ownership, returning the skb.
-    pub fn into_raw(self) -> *mut bindings::sk_buff {
+    pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
         let p = self.0.as_ptr();
         core::mem::forget(self);
         p
     }
 
     /// The skb, still owned by `self`.
-    pub fn as_raw(&self) -> *mut bindings::sk_buff {
+    pub(crate) fn as_raw(&self) -> *mut bindings::sk_buff {
         self.0.as_ptr()
     }
 
+    /// Length of the message.
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: By the type invariant the skb is valid.
+        unsafe { (*self.0.as_ptr()).len as usize }
+    }
+
+    /// A clone sharing the data (`skb_clone()`). Never sleeps.
+    pub(crate) fn clone_atomic(&self) -> Result<SkBuff> {
+        // SAFETY: The skb is valid.
+        let p = unsafe { bindings::skb_clone(self.0.as_ptr(), bindings::GFP_ATOMIC) };
+        NonNull::new(p).map(SkBuff).ok_or(ENOMEM)
+    }
+}
+
+/// What policies use to look into and build frames; the core only moves
+/// skbs around.
+#[allow(dead_code)]
+impl SkBuff {
     /// Allocates a linear skb holding `len` zero bytes. Never sleeps.
-    pub fn alloc_atomic(len: usize) -> Result<Self> {
+    pub(crate) fn alloc_atomic(len: usize) -> Result<Self> {
         let len32 = u32::try_from(len).map_err(|_| EMSGSIZE)?;
         // SAFETY: Plain allocation; `NUMA_NO_NODE` is -1.
         let skb = unsafe { bindings::__alloc_skb(len32, bindings::GFP_ATOMIC, 0, -1) };
@@ -56,20 +74,9 @@ impl SkBuff {
         Ok(Self(skb))
     }
 
-    /// Length of the message.
-    pub fn len(&self) -> usize {
-        // SAFETY: By the type invariant the skb is valid.
-        unsafe { (*self.0.as_ptr()).len as usize }
-    }
-
-    /// Whether the message is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The message's bytes, when it is linear (every skb that IPN builds
     /// is); `None` otherwise.
-    pub fn data(&self) -> Option<&[u8]> {
+    pub(crate) fn data(&self) -> Option<&[u8]> {
         let skb = self.0.as_ptr();
         // SAFETY: The skb is valid and owned; when `data_len` is 0 its `len`
         // bytes are all at `data`, unchanged while we hold `&self`.
@@ -86,7 +93,7 @@ impl SkBuff {
 
     /// The bytes of an skb made by [`SkBuff::alloc_atomic`], for writing.
     /// `None` when the data may be shared (a clone) or is not linear.
-    pub fn data_mut(&mut self) -> Option<&mut [u8]> {
+    pub(crate) fn data_mut(&mut self) -> Option<&mut [u8]> {
         let skb = self.0.as_ptr();
         // SAFETY: As in `data`; a buffer that is not cloned is ours alone,
         // and `&mut self` excludes other borrows.
@@ -99,13 +106,6 @@ impl SkBuff {
                 (*skb).len as usize,
             ))
         }
-    }
-
-    /// A clone sharing the data (`skb_clone()`). Never sleeps.
-    pub fn clone_atomic(&self) -> Result<SkBuff> {
-        // SAFETY: The skb is valid.
-        let p = unsafe { bindings::skb_clone(self.0.as_ptr(), bindings::GFP_ATOMIC) };
-        NonNull::new(p).map(SkBuff).ok_or(ENOMEM)
     }
 }
 

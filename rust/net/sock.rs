@@ -10,7 +10,7 @@ use kernel::{
     bindings,
     ffi::{c_int, c_uint},
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
+    sync::aref::AlwaysRefCounted,
     types::Opaque,
 };
 
@@ -25,16 +25,15 @@ extern "C" {
         limit: c_uint,
     ) -> c_int;
     fn ipn_glue_rcv_room(sk: *const bindings::sock, limit: c_uint) -> bool;
-    fn ipn_glue_sk_drops(sk: *const bindings::sock) -> c_int;
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
     fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
 }
 
 /// `shutdown()` directions, as in `sk_shutdown`.
-pub const RCV_SHUTDOWN: u8 = bindings::RCV_SHUTDOWN as u8;
+pub(crate) const RCV_SHUTDOWN: u8 = bindings::RCV_SHUTDOWN as u8;
 /// See [`RCV_SHUTDOWN`].
-pub const SEND_SHUTDOWN: u8 = bindings::SEND_SHUTDOWN as u8;
+pub(crate) const SEND_SHUTDOWN: u8 = bindings::SEND_SHUTDOWN as u8;
 
 /// A socket's network-layer half (`struct sock`).
 ///
@@ -43,7 +42,7 @@ pub const SEND_SHUTDOWN: u8 = bindings::SEND_SHUTDOWN as u8;
 /// Instances are always reference counted with `sock_hold()`/`sock_put()`,
 /// so a shared reference is valid while a count is held.
 #[repr(transparent)]
-pub struct Sock(Opaque<bindings::sock>);
+pub(crate) struct Sock(Opaque<bindings::sock>);
 
 // SAFETY: `struct sock` is designed to be used from any thread; its state is
 // protected by its own locks and atomics.
@@ -75,7 +74,7 @@ impl Sock {
     ///
     /// On failure the skb is handed back (counted in the sock's drops when
     /// the queue was full, not when the socket's filter refused it).
-    pub fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
+    pub(crate) fn queue_rcv(&self, skb: SkBuff, limit: u32) -> core::result::Result<(), SkBuff> {
         // SAFETY: `self` is a valid sock and `skb` an owned skb; on success the
         // queue takes ownership of it.
         let ret = unsafe { ipn_glue_queue_rcv(self.raw(), skb.as_raw(), limit) };
@@ -90,32 +89,26 @@ impl Sock {
 
     /// Whether the receive queue has room for one more message: fewer than
     /// `limit` messages and receive memory below `SO_RCVBUF`.
-    pub fn rcv_room(&self, limit: u32) -> bool {
+    pub(crate) fn rcv_room(&self, limit: u32) -> bool {
         // SAFETY: `self` is a valid sock.
         unsafe { ipn_glue_rcv_room(self.raw(), limit) }
     }
 
     /// Counts one message dropped before it reached this socket.
-    pub fn count_drop(&self) {
+    pub(crate) fn count_drop(&self) {
         // SAFETY: `self` is a valid sock.
         unsafe { ipn_glue_sk_drops_inc(self.raw()) };
     }
 
-    /// Messages dropped so far (`SO_MEMINFO`'s `SK_MEMINFO_DROPS`).
-    pub fn drops(&self) -> u32 {
-        // SAFETY: `self` is a valid sock.
-        unsafe { ipn_glue_sk_drops(self.raw()) as u32 }
-    }
-
     /// The directions shut down so far ([`RCV_SHUTDOWN`], [`SEND_SHUTDOWN`]).
-    pub fn shutdown_mask(&self) -> u8 {
+    pub(crate) fn shutdown_mask(&self) -> u8 {
         // SAFETY: `sk_shutdown` is a byte that is read locklessly by the core
         // datagram code as well.
         unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).sk_shutdown)) }
     }
 
     /// Shuts down the given directions and wakes up everybody waiting.
-    pub fn shutdown(&self, mask: u8) {
+    pub(crate) fn shutdown(&self, mask: u8) {
         let sk = self.raw();
         // SAFETY: `sk` is valid; `sk_shutdown` is written under the socket
         // lock by convention, which `lock_sock()` provides here.
@@ -129,7 +122,7 @@ impl Sock {
 
     /// Undoes [`Sock::shutdown`] of a socket whose connection failed: it
     /// never was connected, so nothing else shut it down.
-    pub fn clear_shutdown(&self) {
+    pub(crate) fn clear_shutdown(&self) {
         let sk = self.raw();
         // SAFETY: As in `shutdown`.
         unsafe {
@@ -139,22 +132,16 @@ impl Sock {
         }
     }
 
-    /// Whether the socket has been closed by its owner (`SOCK_DEAD`).
-    pub fn is_dead(&self) -> bool {
-        // SAFETY: `self` is valid; the flag is read atomically.
-        unsafe { bindings::sock_flag(self.raw(), bindings::sock_flags_SOCK_DEAD) }
-    }
-
     /// How long a blocking send may wait, in jiffies: 0 when `nonblock`,
     /// `SO_SNDTIMEO` when set, else `MAX_SCHEDULE_TIMEOUT` (forever).
-    pub fn send_timeout(&self, nonblock: bool) -> c_long {
+    pub(crate) fn send_timeout(&self, nonblock: bool) -> c_long {
         // SAFETY: `self` is valid; the field is read with READ_ONCE.
         unsafe { ipn_glue_sndtimeo(self.raw(), nonblock) }
     }
 
     /// Allocates an skb of `len` bytes charged to this socket's send buffer,
     /// waiting for buffer space unless `nonblock`.
-    pub fn alloc_send_skb(&self, len: usize, nonblock: bool) -> Result<SkBuff> {
+    pub(crate) fn alloc_send_skb(&self, len: usize, nonblock: bool) -> Result<SkBuff> {
         let mut err: c_int = 0;
         // SAFETY: `self` is valid; `err` is a valid out-pointer.
         let skb = unsafe {
@@ -174,7 +161,7 @@ impl Sock {
     /// Receives one datagram, honouring `MSG_DONTWAIT`, `MSG_PEEK`, the
     /// receive timeout and signals. `Ok(None)` means end of file (shut down
     /// for reading and nothing queued).
-    pub fn recv_datagram(&self, flags: u32) -> Result<Option<SkBuff>> {
+    pub(crate) fn recv_datagram(&self, flags: u32) -> Result<Option<SkBuff>> {
         let mut err: c_int = 0;
         // SAFETY: `self` is valid; `err` is a valid out-pointer.
         let skb = unsafe { bindings::skb_recv_datagram(self.raw(), flags, &mut err) };
@@ -194,11 +181,8 @@ impl Sock {
 
     /// Whether the credentials of the socket's opener have `cap` in the
     /// user namespace that owns the socket's network namespace.
-    pub fn net_capable(&self, cap: u32) -> bool {
+    pub(crate) fn net_capable(&self, cap: u32) -> bool {
         // SAFETY: `self` is valid.
         unsafe { bindings::sk_net_capable(self.raw(), cap as c_int) }
     }
 }
-
-/// Keeps `ARef<Sock>` importable for users of this module.
-pub type SockRef = ARef<Sock>;

@@ -114,7 +114,7 @@ fn check_layout() -> Result {
 /// created by [`Adapter::create`] of the same `T`, so it carries a
 /// `T::Data` in its [`SockContainer`].
 #[repr(transparent)]
-pub struct Socket<T: Family>(Opaque<bindings::socket>, PhantomData<T>);
+pub(crate) struct Socket<T: Family>(Opaque<bindings::socket>, PhantomData<T>);
 
 impl<T: Family> Socket<T> {
     fn raw(&self) -> *mut bindings::socket {
@@ -122,14 +122,14 @@ impl<T: Family> Socket<T> {
     }
 
     /// The network-layer sock.
-    pub fn sk(&self) -> &Sock {
+    pub(crate) fn sk(&self) -> &Sock {
         // SAFETY: By the type invariant `sk` is non-null and valid as long as
         // the socket is, and `Sock` is a transparent wrapper.
         unsafe { &*(*self.raw()).sk.cast::<Sock>() }
     }
 
     /// The family's data of this socket.
-    pub fn data(&self) -> ArcBorrow<'_, T::Data> {
+    pub(crate) fn data(&self) -> ArcBorrow<'_, T::Data> {
         // SAFETY: By the type invariant the container holds a pointer from
         // `Arc::into_raw`, released only in `sk_destruct`, after the socket.
         unsafe { ArcBorrow::from_raw((*(*self.raw()).sk.cast::<SockContainer>()).data.cast()) }
@@ -137,7 +137,7 @@ impl<T: Family> Socket<T> {
 
     /// `datagram_poll()`: readable, writable and hang-up events of a socket
     /// with a receive queue and a send buffer.
-    pub fn datagram_poll(&self, ctx: &PollCtx<'_>) -> u32 {
+    pub(crate) fn datagram_poll(&self, ctx: &PollCtx<'_>) -> u32 {
         // SAFETY: The pointers of `ctx` belong to the ongoing poll call.
         unsafe { bindings::datagram_poll(ctx.file, self.raw(), ctx.wait) }
     }
@@ -148,7 +148,7 @@ impl<T: Family> Socket<T> {
 /// # Invariants
 ///
 /// `file` and `wait` are the arguments of the ongoing `proto_ops::poll`.
-pub struct PollCtx<'a> {
+pub(crate) struct PollCtx<'a> {
     file: *mut bindings::file,
     wait: *mut bindings::poll_table_struct,
     _p: PhantomData<&'a ()>,
@@ -156,7 +156,7 @@ pub struct PollCtx<'a> {
 
 impl PollCtx<'_> {
     /// Also wake this poller when `cv` is notified.
-    pub fn register_wait(&self, cv: &PollCondVar) {
+    pub(crate) fn register_wait(&self, cv: &PollCondVar) {
         // SAFETY: By the type invariant; `file` stays valid for the call, and
         // `PollTable` and `File` are transparent wrappers of these pointers.
         unsafe {
@@ -176,7 +176,7 @@ struct SockContainer {
 
 /// Operations of a socket address family.
 #[vtable]
-pub trait Family: Sized + Send + Sync + 'static {
+pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// Per-socket data; dropped when the sock is destroyed, which may be in
     /// atomic context: its `Drop` must not sleep.
     type Data: Send + Sync;
@@ -617,7 +617,7 @@ struct RegInner {
 ///
 /// `inner` was registered with `proto_register()` and `sock_register()`
 /// and is published in `REGISTRATION`.
-pub struct Registration<T: Family> {
+pub(crate) struct Registration<T: Family> {
     inner: Pin<KBox<RegInner>>,
     _p: PhantomData<T>,
 }
@@ -629,7 +629,11 @@ unsafe impl<T: Family> Sync for Registration<T> {}
 
 impl<T: Family> Registration<T> {
     /// Registers family number `family` with protocol name `name`.
-    pub fn new(family: i32, name: &'static CStr, module: &'static ThisModule) -> Result<Self> {
+    pub(crate) fn new(
+        family: i32,
+        name: &'static CStr,
+        module: &'static ThisModule,
+    ) -> Result<Self> {
         if family <= 0 || family >= bindings::NPROTO as i32 {
             return Err(EINVAL);
         }

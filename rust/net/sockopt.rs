@@ -19,7 +19,7 @@ extern "C" {
 }
 
 /// The value of a `setsockopt()` call.
-pub struct OptVal {
+pub(crate) struct OptVal {
     src: bindings::sockptr_t,
     len: usize,
 }
@@ -37,23 +37,18 @@ impl OptVal {
     }
 
     /// The length the caller gave.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether the caller gave an empty value.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The value and length, for passing on to a policy.
-    pub fn raw(&self) -> (bindings::sockptr_t, c_uint) {
+    pub(crate) fn raw(&self) -> (bindings::sockptr_t, c_uint) {
         (self.src, self.len as c_uint)
     }
 
     /// Reads an `int` option; `EINVAL` unless exactly `sizeof(int)` bytes
     /// were given.
-    pub fn read_int(&self) -> Result<i32> {
+    pub(crate) fn read_int(&self) -> Result<i32> {
         if self.len != core::mem::size_of::<i32>() {
             return Err(EINVAL);
         }
@@ -63,7 +58,7 @@ impl OptVal {
     }
 
     /// Reads the first `buf.len()` bytes (at most the given length).
-    pub fn read_into(&self, buf: &mut [u8]) -> Result {
+    pub(crate) fn read_into(&self, buf: &mut [u8]) -> Result {
         if buf.len() > self.len {
             return Err(EINVAL);
         }
@@ -76,7 +71,7 @@ impl OptVal {
 }
 
 /// The buffer of a `getsockopt()` call.
-pub struct OptOut {
+pub(crate) struct OptOut {
     val: UserPtr,
     lenp: UserPtr,
     len: usize,
@@ -113,19 +108,9 @@ impl OptOut {
         Ok(())
     }
 
-    /// The caller's buffer length.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the caller's buffer is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Writes `data`, truncated to the caller's buffer as `getsockopt()`
     /// does for strings.
-    pub fn write(&mut self, data: &[u8]) -> Result {
+    pub(crate) fn write(&mut self, data: &[u8]) -> Result {
         let n = data.len().min(self.len);
         UserSlice::new(self.val, n)
             .writer()
@@ -136,13 +121,13 @@ impl OptOut {
 
     /// Hands the user pointers (value, length) to a policy, which then
     /// writes the length itself.
-    pub fn delegate(&mut self) -> (*mut c_void, *mut c_void) {
+    pub(crate) fn delegate(&mut self) -> (*mut c_void, *mut c_void) {
         self.delegated = true;
         (self.val.as_mut_ptr(), self.lenp.as_mut_ptr())
     }
 
     /// Writes an `int`; `EINVAL` when the buffer is too small for one.
-    pub fn write_int(&mut self, v: i32) -> Result {
+    pub(crate) fn write_int(&mut self, v: i32) -> Result {
         if self.len < core::mem::size_of::<i32>() {
             return Err(EINVAL);
         }

@@ -30,7 +30,7 @@ struct RcuNode<T> {
 ///
 /// `ptr` always points to a valid `RcuNode<T>` allocated by `KBox`, owned by
 /// this cell until it is replaced and handed to `call_rcu()`.
-pub struct RcuCell<T: Send + Sync + 'static> {
+pub(crate) struct RcuCell<T: Send + Sync + 'static> {
     ptr: AtomicPtr<RcuNode<T>>,
 }
 
@@ -53,14 +53,14 @@ impl<T: Send + Sync + 'static> RcuCell<T> {
     }
 
     /// Creates a cell holding `value`.
-    pub fn new(value: T) -> Result<Self> {
+    pub(crate) fn new(value: T) -> Result<Self> {
         Ok(Self {
             ptr: AtomicPtr::new(Self::boxed(value, GFP_KERNEL)?),
         })
     }
 
     /// The current value, valid while the read guard is held.
-    pub fn read<'a>(&'a self, _guard: &'a rcu::Guard) -> &'a T {
+    pub(crate) fn read<'a>(&'a self, _guard: &'a rcu::Guard) -> &'a T {
         // SAFETY: By the type invariant the pointer is valid; a replaced node
         // is freed only after a grace period, so not before `_guard` drops.
         unsafe { &(*self.ptr.load(Ordering::Acquire)).value }
@@ -70,7 +70,7 @@ impl<T: Send + Sync + 'static> RcuCell<T> {
     ///
     /// Concurrent writers do not corrupt anything, but one may overwrite
     /// the other's update: callers serialise read-modify-write sequences.
-    pub fn replace(&self, value: T) -> Result {
+    pub(crate) fn replace(&self, value: T) -> Result {
         let new = Self::boxed(value, GFP_KERNEL)?;
         let old = self.ptr.swap(new, Ordering::AcqRel);
         // SAFETY: `old` came from `KBox::into_raw` and is no longer reachable
