@@ -14,10 +14,13 @@
 //! state, a network's state.
 
 use crate::{
-    layer::net::{
-        net_device::{DevOwner, Grab, ModuleRef, NetDev, Rtnl, RtnlGuard, Tap, IFNAMSIZ},
-        skbuff::SkBuff,
-        sock::Sock,
+    layer::{
+        net::{
+            net_device::{DevOwner, Grab, ModuleRef, NetDev, Rtnl, RtnlGuard, Tap, IFNAMSIZ},
+            skbuff::SkBuff,
+            sock::Sock,
+        },
+        sync::module_global,
     },
     network::{Network, Port},
 };
@@ -83,21 +86,11 @@ pub(crate) struct Iface {
     state: Mutex<IfaceState>,
 }
 
-kernel::sync::global_lock! {
-    // SAFETY: Initialised in module init before any socket can exist.
-    unsafe(uninit) static IFACES: Mutex<KVec<Arc<Iface>>> = KVec::new();
-}
-
-/// Initialises the registry; module init.
-pub(crate) fn init() {
-    // SAFETY: Called once, before any use of `IFACES`.
-    unsafe { IFACES.init() };
-}
-
-/// Frees the registry's memory; module exit, when every interface is gone
-/// (each holds the module).
-pub(crate) fn exit() {
-    drop(core::mem::take(&mut *IFACES.lock()));
+module_global! {
+    static IFACES: Mutex<KVec<Arc<Iface>>> = KVec::new();
+    /// The registry of interfaces, usable while this lives (module init to
+    /// exit, when every interface is gone: each holds the module).
+    pub(crate) struct Ifaces;
 }
 
 /// The `struct ifreq` of the interface ioctls: a name, then a union of

@@ -19,10 +19,11 @@ mod uapi;
 use layer::{
     ipn::{policy, registry},
     net::{net_device, socket},
+    sync::RcuBarrier,
 };
 
 use core::sync::atomic::{AtomicI32, Ordering};
-use kernel::{prelude::*, sync::rcu};
+use kernel::{prelude::*, InPlaceModule};
 
 module! {
     type: IpnModule,
@@ -47,48 +48,38 @@ pub(crate) fn family() -> i32 {
     FAMILY.load(Ordering::Relaxed)
 }
 
+/// The module: its parts are set up in `init` from the last field to the
+/// first, and torn down in declaration order when it is dropped (or when a
+/// later part fails to come up): no new sockets, no hub, no new taps (and
+/// the last ones freed), the registries, and last the wait for the RCU
+/// callbacks that free what they held.
+#[pin_data]
 struct IpnModule {
-    // Dropped in declaration order: no new sockets, then no hub.
-    reg: Option<socket::Registration<af_ipn::Ipn>>,
-    hub: Option<policy::Registration<hub::Hub>>,
+    _family: socket::Registration<af_ipn::Ipn>,
+    _hub: policy::Registration<hub::Hub>,
+    _netdev: net_device::Registration,
+    _ifaces: iface::Ifaces,
+    _networks: network::Networks,
+    _policies: registry::Registry,
+    _rcu: RcuBarrier,
 }
 
-impl kernel::Module for IpnModule {
-    fn init(module: &'static ThisModule) -> Result<Self> {
-        network::init();
-        iface::init();
-        registry::init()?;
-        net_device::init().inspect_err(|_| registry::exit())?;
+impl InPlaceModule for IpnModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let family = module_parameters::family.value();
         FAMILY.store(family, Ordering::Relaxed);
-        let regs = policy::Registration::<hub::Hub>::new(module)
-            .and_then(|hub| Ok((hub, socket::Registration::new(family, c"IPN", module)?)));
-        let (hub, reg) = regs.inspect_err(|_| {
-            net_device::exit();
-            registry::exit();
-        })?;
-        pr_info!("AF_IPN registered as address family {}\n", family);
-        Ok(Self {
-            reg: Some(reg),
-            hub: Some(hub),
+        try_pin_init!(Self {
+            _rcu: RcuBarrier::new(),
+            _policies: registry::Registry::new()?,
+            _networks: network::Networks::new()?,
+            _ifaces: iface::Ifaces::new()?,
+            _netdev: net_device::Registration::new()?,
+            _hub: policy::Registration::new(module)?,
+            _family: {
+                let reg = socket::Registration::new(family, c"IPN", module)?;
+                pr_info!("AF_IPN registered as address family {}\n", family);
+                reg
+            },
         })
-    }
-}
-
-impl Drop for IpnModule {
-    fn drop(&mut self) {
-        // Runs before the fields are dropped: unregister first.
-        let reg = self.reg.take();
-        drop(reg);
-        drop(self.hub.take());
-        // No interface is left (each holds the module); this waits for the
-        // last taps being freed.
-        net_device::exit();
-        iface::exit();
-        network::exit();
-        registry::exit();
-        // Port tables retired by `call_rcu()` must be freed before the code
-        // that frees them goes away.
-        rcu::rcu_barrier();
     }
 }

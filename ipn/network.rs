@@ -13,7 +13,7 @@ use crate::{
             skbuff::SkBuff,
             sock::{Sock, RCV_SHUTDOWN},
         },
-        sync::rcu_cell::RcuCell,
+        sync::{module_global, rcu_cell::RcuCell},
     },
     uapi::*,
 };
@@ -127,13 +127,14 @@ struct Entry {
     node: Arc<FsNode>,
 }
 
-kernel::sync::global_lock! {
-    // SAFETY: Initialised in module init before any socket can exist.
-    //
+module_global! {
     // Held only for list operations, never across filesystem calls: the
     // last user of a network may drop it under RTNL (an interface deleted),
     // and a filesystem that does not answer must not hold RTNL up.
-    unsafe(uninit) static NETWORKS: Mutex<KVec<Entry>> = KVec::new();
+    static NETWORKS: Mutex<KVec<Entry>> = KVec::new();
+    /// The registry of networks, usable while this lives (module init to
+    /// exit).
+    pub(crate) struct Networks;
 }
 
 /// Binds between creating a network's node and registering the network:
@@ -143,12 +144,6 @@ kernel::sync::global_lock! {
 /// slow `modprobe`, stalls only the binds that wait on it.
 static CREATING: AtomicUsize = AtomicUsize::new(0);
 
-/// Initialises the registry; called once from module init.
-pub(crate) fn init() {
-    // SAFETY: Called once, before any use of `NETWORKS`.
-    unsafe { NETWORKS.init() };
-}
-
 /// Takes a user reference on the registered network `net`; `ECONNREFUSED`
 /// if its last user dropped it meanwhile.
 fn add_registered_user(nets: &KVec<Entry>, net: &Arc<Network>) -> Result {
@@ -157,13 +152,6 @@ fn add_registered_user(nets: &KVec<Entry>, net: &Arc<Network>) -> Result {
     }
     net.state.lock().users += 1;
     Ok(())
-}
-
-/// Frees the registry's memory; module exit, when no network is left.
-pub(crate) fn exit() {
-    // Statics are not dropped: without this the vector's buffer outlives
-    // the module.
-    drop(core::mem::take(&mut *NETWORKS.lock()));
 }
 
 /// Outcome of a lookup for `connect`.

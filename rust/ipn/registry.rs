@@ -14,7 +14,11 @@ use crate::layer::net::{
     skbuff::SkBuff,
     sockopt::{OptOut, OptVal},
 };
-use core::{marker::PhantomData, ptr, sync::atomic::AtomicPtr};
+use core::{
+    marker::PhantomData,
+    ptr,
+    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
+};
 use kernel::{
     bindings,
     error::to_result,
@@ -48,10 +52,34 @@ kernel::sync::global_lock! {
     unsafe(uninit) static POLICIES: Mutex<KVec<Slot>> = KVec::new();
 }
 
-/// Initialises the registry and checks the vtable layout; module init.
-pub(crate) fn init() -> Result {
-    // SAFETY: Called once, before any use of `POLICIES`.
-    unsafe { POLICIES.init() };
+/// The registry of policies, usable while this lives (once per module).
+pub(crate) struct Registry(());
+
+impl Registry {
+    /// Initialises the registry and checks the vtable layout; module init,
+    /// before anything else of the module runs.
+    pub(crate) fn new() -> Result<Self> {
+        static DONE: AtomicBool = AtomicBool::new(false);
+        if DONE.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        check_export_layout()?;
+        // SAFETY: Called once (above), before any use of `POLICIES`: policies
+        // and sockets come after module init.
+        unsafe { POLICIES.init() };
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Registry {
+    /// Frees the registry's memory, after the hub unregistered.
+    fn drop(&mut self) {
+        drop(core::mem::take(&mut *POLICIES.lock()));
+    }
+}
+
+/// Checks that `struct ipn_protocol` is laid out as [`IpnProtocol`].
+fn check_export_layout() -> Result {
     // SAFETY: An immutable array of the glue.
     let c = unsafe { &*ptr::addr_of!(ipn_export_layout) };
     let r = [
@@ -64,11 +92,6 @@ pub(crate) fn init() -> Result {
         return Err(EINVAL);
     }
     Ok(())
-}
-
-/// Frees the registry's memory; module exit, after the hub unregistered.
-pub(crate) fn exit() {
-    drop(core::mem::take(&mut *POLICIES.lock()));
 }
 
 /// Registers a policy vtable for `protocol`.

@@ -9,7 +9,13 @@
 //! hand to the network to a [`DevOwner`].
 
 use super::{skbuff::SkBuff, sock::Sock};
-use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ops::Deref,
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{
     bindings,
     ffi::{c_char, c_int, c_uint, c_void},
@@ -169,17 +175,30 @@ pub(crate) unsafe extern "C" fn ipn_netdev_release(owner: *mut c_void) {
     drop(unsafe { OwnerBox::from_raw(owner.cast()) });
 }
 
-/// Registers the tap kind and the netdevice notifier; module init.
-pub(crate) fn init() -> Result {
-    // SAFETY: Called once, from module init.
-    kernel::error::to_result(unsafe { ipn_glue_netdev_init() })
+/// The tap link type and the netdevice notifier, registered while this
+/// lives (once per module).
+pub(crate) struct Registration(());
+
+impl Registration {
+    /// Registers the tap link type and the netdevice notifier.
+    pub(crate) fn new() -> Result<Self> {
+        static DONE: AtomicBool = AtomicBool::new(false);
+        if DONE.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        // SAFETY: Called once (above), from module init.
+        kernel::error::to_result(unsafe { ipn_glue_netdev_init() })
+            .inspect_err(|_| DONE.store(false, Ordering::Release))?;
+        Ok(Self(()))
+    }
 }
 
-/// Undoes [`init`], waiting until every tap being unregistered is freed;
-/// module exit.
-pub(crate) fn exit() {
-    // SAFETY: `init` succeeded.
-    unsafe { ipn_glue_netdev_exit() };
+impl Drop for Registration {
+    /// Unregisters, waiting until every tap being unregistered is freed.
+    fn drop(&mut self) {
+        // SAFETY: `new` succeeded.
+        unsafe { ipn_glue_netdev_exit() };
+    }
 }
 
 /// A reference on this module, so that it is not unloaded while something

@@ -18,7 +18,7 @@ use super::{
     sock::Sock,
     sockopt::{OptOut, OptVal},
 };
-use core::{marker::PhantomData, mem::MaybeUninit, ptr};
+use core::{marker::PhantomData, ptr};
 use kernel::{
     bindings,
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
@@ -535,8 +535,7 @@ impl<T: Family> Adapter<T> {
     }
 
     fn ops(family: c_int, owner: &'static ThisModule) -> bindings::proto_ops {
-        // SAFETY: All-zero is a valid `proto_ops` (null function pointers).
-        let mut ops: bindings::proto_ops = unsafe { MaybeUninit::zeroed().assume_init() };
+        let mut ops: bindings::proto_ops = pin_init::zeroed();
         ops.family = family;
         ops.owner = owner.as_ptr();
         ops.release = Some(Self::release);
@@ -638,13 +637,10 @@ impl<T: Family> Registration<T> {
             return Err(EINVAL);
         }
         check_layout()?;
-        // SAFETY: All-zero is a valid `proto` and `net_proto_family`.
-        let (proto, pf) = unsafe {
-            (
-                MaybeUninit::<bindings::proto>::zeroed().assume_init(),
-                MaybeUninit::<bindings::net_proto_family>::zeroed().assume_init(),
-            )
-        };
+        let (proto, pf) = (
+            pin_init::zeroed::<bindings::proto>(),
+            pin_init::zeroed::<bindings::net_proto_family>(),
+        );
         let inner = KBox::pin(
             RegInner {
                 family,
