@@ -43,9 +43,9 @@ pub(crate) const DEFAULT_NUMNODES: usize = 32;
 pub(crate) const DEFAULT_MSGPOOLSIZE: u32 = 8;
 pub(crate) const DEFAULT_MODE: u16 = 0o777;
 
+/// `_IOW('I', nr, int)`, as the header encodes every IPN ioctl.
 const fn iow(nr: u32) -> u32 {
-    // _IOW('I', nr, int): dir 1 (write) << 30 | size 4 << 16 | 'I' << 8 | nr
-    (1 << 30) | (4 << 16) | ((b'I' as u32) << 8) | nr
+    kernel::ioctl::_IOW::<kernel::ffi::c_int>(b'I' as u32, nr)
 }
 pub(crate) const IPN_CHECK: u32 = iow(199);
 pub(crate) const IPN_SETPERSIST_NETDEV: u32 = iow(200);
