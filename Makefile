@@ -54,12 +54,14 @@ kernel-built:
 # Kbuild's rustfmt targets do not take M=: run rustfmt with the tree's
 # configuration. rustfmt-web and rust-web-clippy match the kernel's rustc.
 RUSTFMT = /usr/bin/rustfmt --config-path $(KDIR)/.rustfmt.toml
+# Our sources, not what bindgen generates at build time.
+RUST_SRCS = $(filter-out %_generated.rs,$(wildcard ipn/*.rs kvde_switch/*.rs rust/*.rs rust/*/*.rs))
 
 rustfmt: kernel-built
-	$(RUSTFMT) ipn/*.rs kvde_switch/*.rs rust/*.rs rust/*/*.rs
+	$(RUSTFMT) $(RUST_SRCS)
 
 rustfmtcheck: kernel-built
-	$(RUSTFMT) --check ipn/*.rs kvde_switch/*.rs rust/*.rs rust/*/*.rs
+	$(RUSTFMT) --check $(RUST_SRCS)
 
 clippy: kernel-built
 	touch ipn/ipn_main.rs kvde_switch/kvde_switch.rs

@@ -16,20 +16,26 @@ mod vlan;
 
 use kernel::prelude::*;
 
-/// The part of the user ABI (`include/uapi/linux/ipn.h`) the switch uses.
+/// The user ABI, from `include/uapi/linux/ipn.h` (generated at build time
+/// by `rust/uapi.mk`); the defaults in the types the switch uses.
 mod uapi {
-    pub(crate) const IPN_VDESWITCH: i32 = 2;
-    pub(crate) const IPN_SWITCH_PORT_VLAN: i32 = 1;
-    pub(crate) const IPN_SWITCH_TRUNK_ADD: i32 = 2;
-    pub(crate) const IPN_SWITCH_TRUNK_DEL: i32 = 3;
-    pub(crate) const IPN_SWITCH_PORT_TRUNKS: i32 = 4;
-    pub(crate) const IPN_SWITCH_AGING: i32 = 5;
-    pub(crate) const IPN_SWITCH_FLUSH: i32 = 6;
-    pub(crate) const IPN_SWITCH_MAXENTRIES: i32 = 7;
-    pub(crate) const IPN_SWITCH_MACTABLE: i32 = 8;
-    pub(crate) const IPN_SWITCH_PORT_STATS: i32 = 9;
-    pub(crate) const IPN_SWITCH_AGING_DEFAULT: u64 = 300;
-    pub(crate) const IPN_SWITCH_MAXENTRIES_DEFAULT: usize = 4096;
+    #[allow(
+        dead_code,
+        unreachable_pub,
+        non_camel_case_types,
+        non_upper_case_globals,
+        clippy::all
+    )]
+    mod generated {
+        include!("uapi_generated.rs");
+    }
+
+    #[allow(unused_imports)]
+    pub(crate) use generated::*;
+
+    pub(crate) const IPN_SWITCH_AGING_DEFAULT: u64 = generated::IPN_SWITCH_AGING_DEFAULT as u64;
+    pub(crate) const IPN_SWITCH_MAXENTRIES_DEFAULT: usize =
+        generated::IPN_SWITCH_MAXENTRIES_DEFAULT as usize;
 }
 
 module! {

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What bindgen reads to give the modules the user ABI of
+ * include/uapi/linux/ipn.h (rust/uapi.mk): the header itself, and its
+ * ioctl numbers, which are function-like macros bindgen cannot expand,
+ * as constants (the kernel's rust/bindings does the same).
+ */
+#include <linux/ipn.h>
+
+const unsigned int RUST_CONST_HELPER_IPN_CHECK = IPN_CHECK;
+const unsigned int RUST_CONST_HELPER_IPN_SETPERSIST_NETDEV = IPN_SETPERSIST_NETDEV;
+const unsigned int RUST_CONST_HELPER_IPN_CLRPERSIST_NETDEV = IPN_CLRPERSIST_NETDEV;
+const unsigned int RUST_CONST_HELPER_IPN_CONN_NETDEV = IPN_CONN_NETDEV;
+const unsigned int RUST_CONST_HELPER_IPN_JOIN_NETDEV = IPN_JOIN_NETDEV;
+const unsigned int RUST_CONST_HELPER_IPN_SETPERSIST = IPN_SETPERSIST;
