@@ -910,15 +910,21 @@ static void op_setsockopt_ipn(struct worker *w)
 static void get_opt(struct worker *w, int fd, int level, int name,
 		    socklen_t len)
 {
+	/*
+	 * SO_GET_FILTER counts its length in instructions (struct
+	 * sock_filter), not bytes: the socket core's ABI, not IPN's.
+	 */
+	size_t unit = level == SOL_SOCKET && name == SO_GET_FILTER ?
+		      sizeof(struct sock_filter) : 1;
 	unsigned char *buf = w->rbuf;
 	socklen_t l = len;
 	void *ptr = buf;
 	void *lp = &l;
 	long r;
 
-	if (len > BUF_LEN)
-		len = l = BUF_LEN;
-	canary_set(buf, len);
+	if (len > BUF_LEN / unit)
+		len = l = BUF_LEN / unit;
+	canary_set(buf, len * unit);
 	if (pct(w, 5))
 		ptr = bad_ptr(w, len);
 	else if (pct(w, 3))
@@ -929,7 +935,7 @@ static void get_opt(struct worker *w, int fd, int level, int name,
 		"getsockopt(%d, %d, %#x, %s, %s [%d])", fd, level, name,
 		pd(w, ptr), lp == &l ? "&len" : pd(w, lp), (int)l);
 	if (ptr == buf && lp == &l && (int)len >= 0) {
-		canary_check(w, buf, len, "getsockopt");
+		canary_check(w, buf, len * unit, "getsockopt");
 		if (r == 0 && l > len)
 			failure(w, "getsockopt reported %u bytes in %u", l,
 				len);
