@@ -42,6 +42,7 @@
 #include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
@@ -6055,6 +6056,27 @@ static long stress_msgs(void)
 #define STRESS_READERS	8
 #define STRESS_BATCH	64
 
+/* Messages sent so far, shared with the readers (MAP_SHARED). */
+static long *stress_sent;
+
+/*
+ * The slow reader's pause on a lossy network: until the sender is
+ * STRESS_LEAD messages ahead of it, or done (@ctl hung up).  Its queue
+ * holds far fewer (the pool is 8), so each pause drops messages however
+ * fast or slow the machine, where a fixed sleep may not.
+ */
+#define STRESS_LEAD	(4 * STRESS_BATCH)
+
+static void stress_fall_behind(long next, int ctl)
+{
+	struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+
+	while (__atomic_load_n(stress_sent, __ATOMIC_ACQUIRE) <
+	       next + STRESS_LEAD)
+		if (poll(&pfd, 1, 1) > 0)
+			break;
+}
+
 /*
  * Read messages, each a 64-bit sequence number below @n, from @s: in
  * order, and (when @lossless) none missing, until the last one or, once
@@ -6119,8 +6141,12 @@ static int stress_reader(int s, int idx, long n, bool lossless, int ctl,
 			next = buf[i] + 1;
 			got++;
 		}
-		if (slow && (got & 1023) < (unsigned int)r)
-			msleep(2);
+		if (slow && (got & 1023) < (unsigned int)r) {
+			if (lossless)
+				msleep(2);
+			else
+				stress_fall_behind((long)next, ctl);
+		}
 	}
 	out[0] = got;
 	out[1] = (long)next;
@@ -6155,6 +6181,7 @@ static int stress_send(int s, long n)
 			return -1;
 		}
 		sent += r;
+		__atomic_store_n(stress_sent, sent, __ATOMIC_RELEASE);
 	}
 	return 0;
 }
@@ -6174,6 +6201,17 @@ static int stress_run(const struct netopts *o, long n, long res[][4],
 	long long t0;
 
 	memset(res, 0, STRESS_READERS * sizeof(res[0]));
+	if (!stress_sent) {
+		stress_sent = mmap(NULL, sizeof(*stress_sent),
+				   PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (stress_sent == MAP_FAILED) {
+			stress_sent = NULL;
+			fail("mmap: %s", errstr(errno));
+			return -1;
+		}
+	}
+	*stress_sent = 0;
 	a = TRY(net_create(p, o));
 	for (i = 0; i < STRESS_READERS; i++)
 		r[i] = TRY(net_join(p));
