@@ -10,6 +10,19 @@
 #[path = "../rust/layer.rs"]
 pub(crate) mod layer;
 
+/// Bindings of `include/uapi/linux/ipn.h` and `include/net/ipn.h`,
+/// generated at build time (`rust/bindings.mk`).
+#[allow(
+    dead_code,
+    unreachable_pub,
+    non_camel_case_types,
+    non_upper_case_globals,
+    improper_ctypes,
+    clippy::all
+)]
+#[path = "ipn_bindings_generated.rs"]
+mod ipn_bindings;
+
 mod af_ipn;
 mod hub;
 mod iface;

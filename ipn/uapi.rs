@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The user ABI, from its one source, `include/uapi/linux/ipn.h`: bindgen
-//! generates the constants at build time (`rust/uapi.mk`). Those the code
-//! uses with another type than the header's `int` are given it here.
+//! The user ABI, from its one source, `include/uapi/linux/ipn.h`, through
+//! the bindings bindgen generates at build time (`rust/bindings.mk`). Those
+//! constants the code uses with another type than the header's `int` are
+//! given it here.
 
-#[allow(
-    dead_code,
-    unreachable_pub,
-    non_camel_case_types,
-    non_upper_case_globals,
-    clippy::all
-)]
-mod generated {
-    include!("uapi_generated.rs");
-}
+use crate::ipn_bindings as generated;
 
 #[allow(unused_imports)]
 pub(crate) use generated::*;

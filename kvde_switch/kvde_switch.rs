@@ -16,19 +16,22 @@ mod vlan;
 
 use kernel::prelude::*;
 
-/// The user ABI, from `include/uapi/linux/ipn.h` (generated at build time
-/// by `rust/uapi.mk`); the defaults in the types the switch uses.
+/// Bindings of `include/uapi/linux/ipn.h` and `include/net/ipn.h`,
+/// generated at build time (`rust/bindings.mk`).
+#[allow(
+    dead_code,
+    unreachable_pub,
+    non_camel_case_types,
+    non_upper_case_globals,
+    improper_ctypes,
+    clippy::all
+)]
+#[path = "ipn_bindings_generated.rs"]
+mod ipn_bindings;
+
+/// The user ABI; the defaults in the types the switch uses.
 mod uapi {
-    #[allow(
-        dead_code,
-        unreachable_pub,
-        non_camel_case_types,
-        non_upper_case_globals,
-        clippy::all
-    )]
-    mod generated {
-        include!("uapi_generated.rs");
-    }
+    use crate::ipn_bindings as generated;
 
     #[allow(unused_imports)]
     pub(crate) use generated::*;

@@ -178,21 +178,15 @@ impl<'a> Variants<'a> {
 
 /// Reads a `struct ipn_switch_vlan`: (port, vlan).
 fn read_port_vlan(val: &OptIn) -> Result<(usize, u16)> {
-    let mut b = [0u8; 8];
-    val.read_exact(&mut b)?;
-    let port = i32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
-    let vlan = u16::from_ne_bytes([b[4], b[5]]);
-    let reserved = u16::from_ne_bytes([b[6], b[7]]);
-    if reserved != 0 {
+    let v: ipn_switch_vlan = val.read()?;
+    if v.reserved != 0 {
         return Err(EINVAL);
     }
-    Ok((usize::try_from(port).map_err(|_| EINVAL)?, vlan))
+    Ok((usize::try_from(v.port).map_err(|_| EINVAL)?, v.vlan))
 }
 
 fn read_int(val: &OptIn) -> Result<i32> {
-    let mut b = [0u8; 4];
-    val.read_exact(&mut b)?;
-    Ok(i32::from_ne_bytes(b))
+    val.read()
 }
 
 /// The switch policy.
@@ -455,58 +449,50 @@ impl Policy for Switch {
                 write_int(out, i32::try_from(n).unwrap_or(i32::MAX))
             }
             IPN_SWITCH_PORT_VLAN => {
-                let mut b = [0u8; 8];
-                if out.len() < b.len() {
-                    return Err(EINVAL);
-                }
-                out.read_input(&mut b[..4])?;
-                let port = i32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
-                let p = usize::try_from(port).map_err(|_| EINVAL)?;
-                let pvid = sw.inner.lock().ports.get(p).ok_or(EINVAL)?.vlan.pvid;
-                b[4..6].copy_from_slice(&pvid.to_ne_bytes());
-                out.write(&b)
+                let mut v: ipn_switch_vlan = out.read_input()?;
+                let p = usize::try_from(v.port).map_err(|_| EINVAL)?;
+                v.vlan = sw.inner.lock().ports.get(p).ok_or(EINVAL)?.vlan.pvid;
+                v.reserved = 0;
+                out.write_value(&v)
             }
             IPN_SWITCH_PORT_TRUNKS => {
-                let mut b = [0u8; 4];
-                if out.len() < b.len() {
-                    return Err(EINVAL);
-                }
-                out.read_input(&mut b)?;
-                let p = usize::try_from(i32::from_ne_bytes(b)).map_err(|_| EINVAL)?;
-                let mut buf = KVec::with_capacity(2 * usize::from(vlan::VLAN_MAX), GFP_KERNEL)?;
+                let port: i32 = out.read_input()?;
+                let p = usize::try_from(port).map_err(|_| EINVAL)?;
+                let mut buf = KVec::with_capacity(usize::from(vlan::VLAN_MAX), GFP_KERNEL)?;
                 {
                     let g = sw.inner.lock();
                     let ps = g.ports.get(p).ok_or(EINVAL)?;
                     for v in ps.vlan.trunks() {
                         // Within the capacity reserved above: cannot fail.
-                        buf.extend_from_slice(&v.to_ne_bytes(), GFP_ATOMIC)?;
+                        buf.push(v, GFP_ATOMIC)?;
                     }
                 }
-                out.write(&buf)
+                out.write_records(&buf)
             }
             IPN_SWITCH_MACTABLE => {
-                const ENTRY: usize = 16;
                 let cap = sw.inner.lock().fdb.capacity();
-                let mut buf = KVec::with_capacity(cap * ENTRY, GFP_KERNEL)?;
+                let mut buf = KVec::with_capacity(cap, GFP_KERNEL)?;
                 let now = sw.now_ms();
                 {
                     let g = sw.inner.lock();
                     for (e, age) in g.fdb.entries(now, &g.ports[..]).take(cap) {
-                        let mut rec = [0u8; ENTRY];
-                        rec[..6].copy_from_slice(&e.mac);
-                        rec[6..8].copy_from_slice(&e.vlan.to_ne_bytes());
-                        rec[8..12].copy_from_slice(&(e.port as i32).to_ne_bytes());
-                        let age = u32::try_from(age).unwrap_or(u32::MAX);
-                        rec[12..16].copy_from_slice(&age.to_ne_bytes());
-                        buf.extend_from_slice(&rec, GFP_ATOMIC)?;
+                        // Within the capacity reserved above: cannot fail.
+                        buf.push(
+                            ipn_switch_fdb_entry {
+                                mac: e.mac,
+                                vlan: e.vlan,
+                                port: i32::try_from(e.port).unwrap_or(-1),
+                                age_ms: u32::try_from(age).unwrap_or(u32::MAX),
+                            },
+                            GFP_ATOMIC,
+                        )?;
                     }
                 }
-                out.write(&buf[..buf.len() - buf.len() % ENTRY])
+                out.write_records(&buf)
             }
             IPN_SWITCH_PORT_STATS => {
-                const REC: usize = 56;
                 let n = sw.inner.lock().ports.len();
-                let mut buf = KVec::with_capacity(n * REC, GFP_KERNEL)?;
+                let mut buf = KVec::with_capacity(n, GFP_KERNEL)?;
                 {
                     let g = sw.inner.lock();
                     for (i, ps) in g.ports.iter().enumerate().take(n) {
@@ -514,27 +500,24 @@ impl Policy for Switch {
                             continue;
                         }
                         let s = &ps.stats;
-                        let mut rec = [0u8; REC];
-                        rec[0..4].copy_from_slice(&(i as i32).to_ne_bytes());
-                        rec[4..6].copy_from_slice(&ps.vlan.pvid.to_ne_bytes());
-                        let nt = ps.vlan.trunks().count() as u16;
-                        rec[6..8].copy_from_slice(&nt.to_ne_bytes());
-                        let fields = [
-                            s.rx_frames,
-                            s.rx_bytes,
-                            s.rx_drops,
-                            s.tx_frames,
-                            s.tx_bytes,
-                            s.tx_drops,
-                        ];
-                        for (k, f) in fields.iter().enumerate() {
-                            rec[8 + 8 * k..16 + 8 * k].copy_from_slice(&f.to_ne_bytes());
-                        }
-                        buf.extend_from_slice(&rec, GFP_ATOMIC)?;
+                        // Within the capacity reserved above: cannot fail.
+                        buf.push(
+                            ipn_switch_port_stats {
+                                port: i32::try_from(i).unwrap_or(-1),
+                                pvid: ps.vlan.pvid,
+                                ntrunks: ps.vlan.trunks().count() as u16,
+                                rx_frames: s.rx_frames,
+                                rx_bytes: s.rx_bytes,
+                                rx_drops: s.rx_drops,
+                                tx_frames: s.tx_frames,
+                                tx_bytes: s.tx_bytes,
+                                tx_drops: s.tx_drops,
+                            },
+                            GFP_ATOMIC,
+                        )?;
                     }
                 }
-                let whole = out.len() - out.len() % REC;
-                out.write(&buf[..buf.len().min(whole)])
+                out.write_records(&buf)
             }
             _ => Err(ENOPROTOOPT),
         }
@@ -542,8 +525,5 @@ impl Policy for Switch {
 }
 
 fn write_int(out: &mut OptOut, v: i32) -> Result {
-    if out.len() < 4 {
-        return Err(EINVAL);
-    }
-    out.write(&v.to_ne_bytes())
+    out.write_value(&v)
 }

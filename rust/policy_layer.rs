@@ -9,6 +9,7 @@
 /// See `rust/ipn.rs`.
 pub(crate) mod ipn {
     pub(crate) mod policy;
+    mod records;
 }
 
 /// See `rust/net.rs`.

@@ -21,9 +21,3 @@ EXPORT_SYMBOL_GPL(ipn_deliver);
 EXPORT_SYMBOL_GPL(ipn_deliver_all_but);
 EXPORT_SYMBOL_GPL(ipn_copy_optval);
 
-/* Layout of struct ipn_protocol, checked against rust/ipn/policy.rs at load. */
-const unsigned long ipn_export_layout[] = {
-	sizeof(struct ipn_protocol),
-	offsetof(struct ipn_protocol, handlemsg),
-	offsetof(struct ipn_protocol, ioctl),
-};

@@ -55,7 +55,4 @@ bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);
 void ipn_netdev_gone(void *owner);
 void ipn_netdev_release(void *owner);
 
-extern const unsigned long ipn_glue_layout[];
-extern const unsigned int ipn_glue_layout_len;
-
 #endif

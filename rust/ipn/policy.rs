@@ -7,76 +7,30 @@
 //! and policy modules build it through `rust/policy_layer.rs`.
 
 use crate::layer::net::skbuff::SkBuff;
-use core::{marker::PhantomData, ptr};
+use core::{
+    marker::PhantomData,
+    mem::{size_of, MaybeUninit},
+    ptr,
+};
 use kernel::{
     bindings,
     error::{from_result, to_result},
-    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
+    ffi::{c_char, c_int, c_uint, c_ulong},
     prelude::*,
+    transmute::{AsBytes, FromBytes},
     types::Opaque,
     uaccess::{UserPtr, UserSlice},
     ThisModule,
 };
 
-/// `struct ipn_protocol` of `include/net/ipn.h`, field for field.
-#[repr(C)]
-pub(crate) struct IpnProtocol {
-    /// `owner`.
-    pub(crate) owner: *mut bindings::module,
-    /// `newnet`.
-    pub(crate) newnet: Option<unsafe extern "C" fn(*mut IpnNetwork) -> c_int>,
-    /// `delnet`.
-    pub(crate) delnet: Option<unsafe extern "C" fn(*mut IpnNetwork)>,
-    /// `resizenet`.
-    pub(crate) resizenet: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int) -> c_int>,
-    /// `newport`.
-    pub(crate) newport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int) -> c_int>,
-    /// `predelport`.
-    pub(crate) predelport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
-    /// `delport`.
-    pub(crate) delport: Option<unsafe extern "C" fn(*mut IpnNetwork, c_int)>,
-    /// `handlemsg`.
-    pub(crate) handlemsg:
-        Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, *mut bindings::sk_buff)>,
-    /// `setsockopt`.
-    pub(crate) setsockopt: Option<
-        unsafe extern "C" fn(
-            *mut IpnNetwork,
-            c_int,
-            bool,
-            c_int,
-            bindings::sockptr_t,
-            c_uint,
-        ) -> c_int,
-    >,
-    /// `getsockopt`.
-    pub(crate) getsockopt: Option<
-        unsafe extern "C" fn(*mut IpnNetwork, c_int, c_int, *mut c_char, *mut c_int) -> c_int,
-    >,
-    /// `ioctl`.
-    pub(crate) ioctl:
-        Option<unsafe extern "C" fn(*mut IpnNetwork, c_int, c_uint, c_ulong) -> c_int>,
-}
-
-/// `struct ipn_network`: opaque to policies.
-#[repr(C)]
-pub(crate) struct IpnNetwork {
-    _p: [u8; 0],
-}
-
-// The API exported by ipn.ko (`registry.rs`). The pointee types are
-// bindgen's C layouts, whose zero-sized markers the FFI lint rejects.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn ipn_proto_register(protocol: c_int, proto: *const IpnProtocol) -> c_int;
-    fn ipn_proto_unregister(protocol: c_int);
-    fn ipn_net_private(net: *mut IpnNetwork) -> *mut c_void;
-    fn ipn_net_set_private(net: *mut IpnNetwork, private: *mut c_void);
-    fn ipn_net_numnodes(net: *mut IpnNetwork) -> c_int;
-    fn ipn_deliver(net: *mut IpnNetwork, port: c_int, skb: *mut bindings::sk_buff) -> bool;
-    fn ipn_deliver_all_but(net: *mut IpnNetwork, except: c_int, skb: *mut bindings::sk_buff);
-    fn ipn_copy_optval(dst: *mut c_void, src: bindings::sockptr_t, size: usize) -> c_int;
-}
+use crate::ipn_bindings::{
+    ipn_copy_optval, ipn_deliver, ipn_deliver_all_but, ipn_net_numnodes, ipn_net_private,
+    ipn_net_set_private, ipn_proto_register, ipn_proto_unregister,
+};
+/// `struct ipn_protocol` and `struct ipn_network` (opaque) of
+/// `include/net/ipn.h`, and the functions ipn.ko exports, from bindgen
+/// (`rust/bindings.mk`).
+pub(crate) use crate::ipn_bindings::{ipn_network as IpnNetwork, ipn_protocol as IpnProtocol};
 
 /// A network, as seen by its policy during a callback.
 ///
@@ -148,17 +102,32 @@ impl OptOut {
         self.len == 0
     }
 
-    /// Reads what the caller put in the buffer (for options that take an
-    /// argument, such as a port number).
-    pub(crate) fn read_input(&self, buf: &mut [u8]) -> Result {
-        if buf.len() > self.len {
+    /// Reads what the caller put at the start of the buffer (for options
+    /// that take an argument, such as a port number); `EINVAL` if the buffer
+    /// is shorter than a `T`.
+    pub(crate) fn read_input<T: FromBytes>(&self) -> Result<T> {
+        if size_of::<T>() > self.len {
             return Err(EINVAL);
         }
-        UserSlice::new(self.val, buf.len()).reader().read_slice(buf)
+        UserSlice::new(self.val, size_of::<T>()).reader().read()
+    }
+
+    /// Writes `value`; `EINVAL` if the buffer is shorter.
+    pub(crate) fn write_value<T: AsBytes>(&mut self, value: &T) -> Result {
+        if size_of::<T>() > self.len {
+            return Err(EINVAL);
+        }
+        self.write(value.as_bytes())
+    }
+
+    /// Writes as many whole records of `recs` as the buffer holds.
+    pub(crate) fn write_records<T: AsBytes>(&mut self, recs: &[T]) -> Result {
+        let n = recs.len().min(self.len / size_of::<T>().max(1));
+        self.write(recs[..n].as_bytes())
     }
 
     /// Writes `data` (at most the buffer length) and its length.
-    pub(crate) fn write(&mut self, data: &[u8]) -> Result {
+    fn write(&mut self, data: &[u8]) -> Result {
         let n = data.len().min(self.len);
         UserSlice::new(self.val, n)
             .writer()
@@ -187,14 +156,18 @@ impl OptIn {
         self.len == 0
     }
 
-    /// Reads exactly `buf.len()` bytes; `EINVAL` if another length was given.
-    pub(crate) fn read_exact(&self, buf: &mut [u8]) -> Result {
-        if buf.len() != self.len {
+    /// Reads the value, a `T`; `EINVAL` if another length was given.
+    pub(crate) fn read<T: FromBytes>(&self) -> Result<T> {
+        if size_of::<T>() != self.len {
             return Err(EINVAL);
         }
-        // SAFETY: `buf` is writable for its length; the glue copies from a
-        // user or kernel pointer as `sockptr_t` says.
-        to_result(unsafe { ipn_copy_optval(buf.as_mut_ptr().cast(), self.src, buf.len()) })
+        let mut v = MaybeUninit::<T>::uninit();
+        // SAFETY: `v` is writable for `size_of::<T>()` bytes; the glue
+        // copies from a user or kernel pointer as `sockptr_t` says.
+        to_result(unsafe { ipn_copy_optval(v.as_mut_ptr().cast(), self.src, size_of::<T>()) })?;
+        // SAFETY: Every byte was written (the copy succeeded), and any bit
+        // pattern is a valid `T` (`FromBytes`).
+        Ok(unsafe { v.assume_init() })
     }
 }
 

@@ -28,7 +28,6 @@ use kernel::{
 
 extern "C" {
     fn ipn_glue_request_policy(family: c_int, protocol: c_int) -> c_int;
-    static ipn_export_layout: [usize; 3];
 }
 
 /// The highest protocol number a policy may register.
@@ -56,14 +55,13 @@ kernel::sync::global_lock! {
 pub(crate) struct Registry(());
 
 impl Registry {
-    /// Initialises the registry and checks the vtable layout; module init,
-    /// before anything else of the module runs.
+    /// Initialises the registry; module init, before anything else of the
+    /// module runs.
     pub(crate) fn new() -> Result<Self> {
         static DONE: AtomicBool = AtomicBool::new(false);
         if DONE.swap(true, Ordering::AcqRel) {
             return Err(EBUSY);
         }
-        check_export_layout()?;
         // SAFETY: Called once (above), before any use of `POLICIES`: policies
         // and sockets come after module init.
         unsafe { POLICIES.init() };
@@ -76,22 +74,6 @@ impl Drop for Registry {
     fn drop(&mut self) {
         drop(core::mem::take(&mut *POLICIES.lock()));
     }
-}
-
-/// Checks that `struct ipn_protocol` is laid out as [`IpnProtocol`].
-fn check_export_layout() -> Result {
-    // SAFETY: An immutable array of the glue.
-    let c = unsafe { &*ptr::addr_of!(ipn_export_layout) };
-    let r = [
-        core::mem::size_of::<IpnProtocol>(),
-        core::mem::offset_of!(IpnProtocol, handlemsg),
-        core::mem::offset_of!(IpnProtocol, ioctl),
-    ];
-    if *c != r {
-        pr_err!("struct ipn_protocol layout: C {:?} Rust {:?}\n", c, r);
-        return Err(EINVAL);
-    }
-    Ok(())
 }
 
 /// Registers a policy vtable for `protocol`.
@@ -125,6 +107,13 @@ pub(crate) extern "C" fn ipn_proto_unregister(protocol: c_int) {
         let _ = slots.remove(i);
     }
 }
+
+// As `include/net/ipn.h` declares them (see `export_policy_api!`).
+const _: () = {
+    use crate::ipn_bindings as c;
+    let _ = [ipn_proto_register, c::ipn_proto_register];
+    let _ = [ipn_proto_unregister, c::ipn_proto_unregister];
+};
 
 /// What the core's networks offer to policies through the C API that
 /// `ipn.ko` exports (`ipn_net_private()`, `ipn_deliver()`, ...).
@@ -263,6 +252,17 @@ macro_rules! export_policy_api {
                 PolicyHost::deliver_all_but(net, usize::try_from(except).ok(), skb);
             }
         }
+
+        // The definitions have the signatures that `include/net/ipn.h`
+        // declares (bindgen's declarations; an array needs one type).
+        const _: () = {
+            use $crate::ipn_bindings as c;
+            let _ = [ipn_net_private, c::ipn_net_private];
+            let _ = [ipn_net_set_private, c::ipn_net_set_private];
+            let _ = [ipn_net_numnodes, c::ipn_net_numnodes];
+            let _ = [ipn_deliver, c::ipn_deliver];
+            let _ = [ipn_deliver_all_but, c::ipn_deliver_all_but];
+        };
     };
 }
 pub(crate) use export_policy_api;

@@ -38,72 +38,6 @@ extern "C" {
     fn ipn_glue_state_change(sk: *mut bindings::sock);
     #[cfg(CONFIG_COMPAT)]
     fn ipn_glue_compat_ptr(arg: c_ulong) -> usize;
-    static ipn_glue_layout: [c_ulong; LAYOUT_LEN];
-    static ipn_glue_layout_len: c_uint;
-}
-
-const LAYOUT_LEN: usize = 26;
-
-/// Rust's view of what `ipn_glue_layout` gives from C, field for field.
-const RUST_LAYOUT: [usize; LAYOUT_LEN] = {
-    use bindings::*;
-    use core::mem::{offset_of, size_of};
-    [
-        size_of::<sock>(),
-        offset_of!(sock, sk_receive_queue),
-        offset_of!(sock, sk_shutdown),
-        offset_of!(sock, sk_destruct),
-        offset_of!(sock, sk_allocation),
-        size_of::<socket>(),
-        offset_of!(socket, state),
-        offset_of!(socket, type_),
-        offset_of!(socket, sk),
-        offset_of!(socket, ops),
-        size_of::<sk_buff>(),
-        offset_of!(sk_buff, len),
-        offset_of!(sk_buff, data_len),
-        offset_of!(sk_buff, data),
-        size_of::<msghdr>(),
-        offset_of!(msghdr, msg_namelen),
-        offset_of!(msghdr, msg_flags),
-        size_of::<proto>(),
-        offset_of!(proto, obj_size),
-        offset_of!(proto, owner),
-        offset_of!(proto, name),
-        size_of::<proto_ops>(),
-        offset_of!(proto_ops, mmap),
-        size_of::<net_proto_family>(),
-        size_of::<callback_head>(),
-        size_of::<path>(),
-    ]
-};
-
-/// Checks that bindgen's layout of the structures this layer touches is
-/// the C compiler's.
-fn check_layout() -> Result {
-    // SAFETY: Immutable arrays defined by the glue.
-    let (c, n) = unsafe {
-        (
-            &*ptr::addr_of!(ipn_glue_layout),
-            ipn_glue_layout_len as usize,
-        )
-    };
-    if n != LAYOUT_LEN {
-        pr_err!("layout table length: C {} Rust {}\n", n, LAYOUT_LEN);
-        return Err(EINVAL);
-    }
-    for (i, (c, r)) in c.iter().zip(RUST_LAYOUT.iter()).enumerate() {
-        if *c != *r {
-            pr_err!(
-                "bindgen layout mismatch at entry {}: C {} Rust {}\n",
-                i,
-                c,
-                r
-            );
-            return Err(EINVAL);
-        }
-    }
-    Ok(())
 }
 
 /// A BSD socket (`struct socket`) of family `T`.
@@ -636,7 +570,6 @@ impl<T: Family> Registration<T> {
         if family <= 0 || family >= bindings::NPROTO as i32 {
             return Err(EINVAL);
         }
-        check_layout()?;
         let (proto, pf) = (
             pin_init::zeroed::<bindings::proto>(),
             pin_init::zeroed::<bindings::net_proto_family>(),

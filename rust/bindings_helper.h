@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What bindgen reads to give the modules the user ABI of
- * include/uapi/linux/ipn.h (rust/uapi.mk): the header itself, and its
- * ioctl numbers, which are function-like macros bindgen cannot expand,
- * as constants (the kernel's rust/bindings does the same).
+ * What bindgen reads for the modules' Rust bindings (rust/bindings.mk):
+ * the two headers, and the user ABI's ioctl numbers, which are
+ * function-like macros bindgen cannot expand, as constants (the kernel's
+ * rust/bindings does the same).
  */
 #include <linux/ipn.h>
+#include <net/ipn.h>
 
 const unsigned int RUST_CONST_HELPER_IPN_CHECK = IPN_CHECK;
 const unsigned int RUST_CONST_HELPER_IPN_SETPERSIST_NETDEV = IPN_SETPERSIST_NETDEV;

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The records of the user ABI (`include/uapi/linux/ipn.h`, through
+//! bindgen) as values that may be copied to and from user memory.
+
+use crate::ipn_bindings::{ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_vlan};
+use core::mem::size_of;
+use kernel::transmute::{AsBytes, FromBytes};
+
+/// Fails the build if a record has padding, which [`AsBytes`] forbids (it
+/// would copy uninitialised kernel memory to user space): the record's size
+/// must be the sum of its fields'.
+macro_rules! no_padding {
+    ($t:ty { $($f:ident: $ft:ty),* $(,)? }) => {
+        const _: () = assert!(size_of::<$t>() == 0 $(+ size_of::<$ft>())*);
+        const _: fn(&$t) = |r| { $(let _: &$ft = &r.$f;)* };
+    };
+}
+
+no_padding!(ipn_switch_vlan {
+    port: i32,
+    vlan: u16,
+    reserved: u16
+});
+no_padding!(ipn_switch_fdb_entry {
+    mac: [u8; 6],
+    vlan: u16,
+    port: i32,
+    age_ms: u32
+});
+no_padding!(ipn_switch_port_stats {
+    port: i32,
+    pvid: u16,
+    ntrunks: u16,
+    rx_frames: u64,
+    rx_bytes: u64,
+    rx_drops: u64,
+    tx_frames: u64,
+    tx_bytes: u64,
+    tx_drops: u64,
+});
+
+// SAFETY: Integers and arrays of integers, for which any bit pattern is
+// valid; no padding (`no_padding!` above), no interior mutability.
+unsafe impl FromBytes for ipn_switch_vlan {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_vlan {}
+// SAFETY: As above.
+unsafe impl FromBytes for ipn_switch_fdb_entry {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_fdb_entry {}
+// SAFETY: As above.
+unsafe impl FromBytes for ipn_switch_port_stats {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_port_stats {}
