@@ -15,7 +15,7 @@ use crate::{
             namespace::Namespace,
             net_device::RtnlGuard,
             sock::{RCV_SHUTDOWN, SEND_SHUTDOWN},
-            socket::{Family, PollCtx, Socket},
+            socket::{Family, FamilyVTable, PollCtx, Socket},
             sockopt::{OptOut, OptVal},
         },
     },
@@ -287,9 +287,16 @@ impl Ipn {
     }
 }
 
+/// AF_IPN's `proto`, `proto_ops` and `net_proto_family`.
+static VTABLE: FamilyVTable<Ipn> = FamilyVTable::new();
+
 #[vtable]
 impl Family for Ipn {
     type Data = Node;
+
+    fn vtable() -> &'static FamilyVTable<Self> {
+        &VTABLE
+    }
 
     fn create(_net: &Namespace, sock_type: i32, protocol: i32, _kern: bool) -> Result<Arc<Node>> {
         if sock_type != SOCK_RAW {

@@ -4,6 +4,9 @@
 
 pub(crate) mod rcu_cell;
 
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::prelude::*;
+
 /// Declares a module-global `Mutex` (`kernel::sync::global_lock!`) and the
 /// guard type that makes it usable.
 ///
@@ -32,11 +35,8 @@ macro_rules! module_global {
         impl $guard {
             /// Makes the global usable; module init, before any use.
             $gvis fn new() -> ::kernel::error::Result<Self> {
-                static DONE: ::core::sync::atomic::AtomicBool =
-                    ::core::sync::atomic::AtomicBool::new(false);
-                if DONE.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
-                    return Err(::kernel::error::code::EBUSY);
-                }
+                static DONE: $crate::layer::sync::InUse = $crate::layer::sync::InUse::new();
+                DONE.claim()?;
                 // SAFETY: Once (above), from module init, before anything
                 // of the module can take the lock.
                 unsafe { $name.init() };
@@ -52,6 +52,30 @@ macro_rules! module_global {
     };
 }
 pub(crate) use module_global;
+
+/// A flag for what a module may set up only once at a time (a C global
+/// behind it, a `static`): claimed by the set-up, released by its undoing.
+pub(crate) struct InUse(AtomicBool);
+
+impl InUse {
+    /// A flag not claimed.
+    pub(crate) const fn new() -> Self {
+        Self(AtomicBool::new(false))
+    }
+
+    /// Claims the flag; `EBUSY` if it is claimed already.
+    pub(crate) fn claim(&self) -> Result {
+        if self.0.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        Ok(())
+    }
+
+    /// Releases the flag, once what it guards is undone.
+    pub(crate) fn release(&self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
 
 /// Waits, when dropped, for the RCU callbacks queued so far (`rcu_barrier()`):
 /// a module that queues them (through [`rcu_cell::RcuCell`]) drops this

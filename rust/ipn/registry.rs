@@ -14,11 +14,8 @@ use crate::layer::net::{
     skbuff::SkBuff,
     sockopt::{OptOut, OptVal},
 };
-use core::{
-    marker::PhantomData,
-    ptr,
-    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
-};
+use crate::layer::sync::module_global;
+use core::{marker::PhantomData, ptr, sync::atomic::AtomicPtr};
 use kernel::{
     bindings,
     error::to_result,
@@ -46,34 +43,13 @@ struct Slot {
 // SAFETY: The vtable is immutable and usable from any thread.
 unsafe impl Send for Slot {}
 
-kernel::sync::global_lock! {
-    // SAFETY: Initialised by `init()` in module init, before registration.
-    unsafe(uninit) static POLICIES: Mutex<KVec<Slot>> = KVec::new();
-}
-
-/// The registry of policies, usable while this lives (once per module).
-pub(crate) struct Registry(());
-
-impl Registry {
-    /// Initialises the registry; module init, before anything else of the
-    /// module runs.
-    pub(crate) fn new() -> Result<Self> {
-        static DONE: AtomicBool = AtomicBool::new(false);
-        if DONE.swap(true, Ordering::AcqRel) {
-            return Err(EBUSY);
-        }
-        // SAFETY: Called once (above), before any use of `POLICIES`: policies
-        // and sockets come after module init.
-        unsafe { POLICIES.init() };
-        Ok(Self(()))
-    }
-}
-
-impl Drop for Registry {
-    /// Frees the registry's memory, after the hub unregistered.
-    fn drop(&mut self) {
-        drop(core::mem::take(&mut *POLICIES.lock()));
-    }
+module_global! {
+    /// The registered policies.
+    static POLICIES: Mutex<KVec<Slot>> = KVec::new();
+    /// The registry of policies, usable while this lives (once per module):
+    /// made in module init, before any policy registers, and dropped after
+    /// the hub unregistered.
+    pub(crate) struct Registry;
 }
 
 /// Registers a policy vtable for `protocol`.

@@ -9,13 +9,8 @@
 //! hand to the network to a [`DevOwner`].
 
 use super::{skbuff::SkBuff, sock::Sock};
-use core::{
-    marker::PhantomData,
-    mem::ManuallyDrop,
-    ops::Deref,
-    ptr::NonNull,
-    sync::atomic::{AtomicBool, Ordering},
-};
+use crate::layer::sync::InUse;
+use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 use kernel::{
     bindings,
     ffi::{c_char, c_int, c_uint, c_void},
@@ -182,13 +177,11 @@ pub(crate) struct Registration(());
 impl Registration {
     /// Registers the tap link type and the netdevice notifier.
     pub(crate) fn new() -> Result<Self> {
-        static DONE: AtomicBool = AtomicBool::new(false);
-        if DONE.swap(true, Ordering::AcqRel) {
-            return Err(EBUSY);
-        }
+        static DONE: InUse = InUse::new();
+        DONE.claim()?;
         // SAFETY: Called once (above), from module init.
         kernel::error::to_result(unsafe { ipn_glue_netdev_init() })
-            .inspect_err(|_| DONE.store(false, Ordering::Release))?;
+            .inspect_err(|_| DONE.release())?;
         Ok(Self(()))
     }
 }

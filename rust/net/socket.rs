@@ -18,6 +18,7 @@ use super::{
     sock::Sock,
     sockopt::{OptOut, OptVal},
 };
+use crate::layer::sync::InUse;
 use core::{marker::PhantomData, ptr};
 use kernel::{
     bindings,
@@ -114,6 +115,10 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// Per-socket data; dropped when the sock is destroyed, which may be in
     /// atomic context: its `Drop` must not sleep.
     type Data: Send + Sync;
+
+    /// The family's C structures: a `static` of the module, named here
+    /// once (`static V: FamilyVTable<Me> = FamilyVTable::new();`).
+    fn vtable() -> &'static FamilyVTable<Self>;
 
     /// Creates the data of a new socket (`net_proto_family::create`).
     fn create(
@@ -215,18 +220,19 @@ impl<T: Family> Adapter<T> {
             // SAFETY: The socket layer passes a valid `net` and `sock`.
             let (net_ref, sock_type) = unsafe { (Namespace::from_raw(net), (*sock).type_) };
             let data = T::create(net_ref, i32::from(sock_type), protocol, kern != 0)?;
-            let reg = REGISTRATION.load(core::sync::atomic::Ordering::Acquire);
-            if reg.is_null() {
-                return Err(EAFNOSUPPORT);
-            }
-            // SAFETY: A registration is published only while it is live, and
-            // it cannot go away during `create` because the socket layer
-            // holds a reference to our module.
-            let reg = unsafe { &*reg.cast::<RegInner>() };
-            // SAFETY: `reg.proto` was registered with `proto_register()`, with
-            // `obj_size` the size of `SockContainer`.
+            let vt = T::vtable();
+            // SAFETY: The socket layer calls `create` only while the family
+            // is registered, so `vt` is filled in and not written (type
+            // invariant); its `proto` was registered with `obj_size` the
+            // size of `SockContainer`.
             let sk = unsafe {
-                bindings::sk_alloc(net, reg.family, bindings::GFP_KERNEL, reg.proto.get(), kern)
+                bindings::sk_alloc(
+                    net,
+                    (*vt.pf.get()).family,
+                    bindings::GFP_KERNEL,
+                    vt.proto.get(),
+                    kern,
+                )
             };
             if sk.is_null() {
                 return Err(ENOMEM);
@@ -235,7 +241,7 @@ impl<T: Family> Adapter<T> {
             // is a `SockContainer`; `sock` is the new socket.
             unsafe {
                 bindings::sock_init_data(sock, sk);
-                (*sock).ops = ptr::addr_of!(reg.ops);
+                (*sock).ops = vt.ops.get();
                 (*sock).state = bindings::socket_state_SS_UNCONNECTED;
                 (*sk).sk_destruct = Some(Self::destruct);
                 // Messages are charged to the sender's memory cgroup, as
@@ -531,37 +537,55 @@ impl<T: Family> Adapter<T> {
     }
 }
 
-/// The live registration, for `create` (which has no context argument).
-/// One Rust family per module is supported.
-static REGISTRATION: core::sync::atomic::AtomicPtr<c_void> =
-    core::sync::atomic::AtomicPtr::new(ptr::null_mut());
-
-#[repr(C)]
-struct RegInner {
-    family: c_int,
+/// The C structures of a family, `struct proto`, `struct proto_ops` and
+/// `struct net_proto_family`, kept in a `static` of the module as a C family
+/// keeps them: `create` finds them through [`Family::vtable`], since the
+/// socket layer gives it no context. [`Registration::new`] fills them in
+/// (the family number is a run-time choice) and registers them.
+///
+/// # Invariants
+///
+/// While `registered` is set by a [`Registration`], the structures are
+/// filled in and registered, and nothing writes them.
+pub(crate) struct FamilyVTable<T: Family> {
     proto: Opaque<bindings::proto>,
-    ops: bindings::proto_ops,
-    pf: bindings::net_proto_family,
+    ops: Opaque<bindings::proto_ops>,
+    pf: Opaque<bindings::net_proto_family>,
+    registered: InUse,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: Written only by the one `Registration` that set `registered`,
+// before registering and after unregistering; read-only in between.
+unsafe impl<T: Family> Sync for FamilyVTable<T> {}
+
+impl<T: Family> FamilyVTable<T> {
+    /// Structures to be filled in by a [`Registration`].
+    pub(crate) const fn new() -> Self {
+        Self {
+            proto: Opaque::zeroed(),
+            ops: Opaque::zeroed(),
+            pf: Opaque::zeroed(),
+            registered: InUse::new(),
+            _p: PhantomData,
+        }
+    }
 }
 
 /// A registered address family; unregistered on drop.
 ///
 /// # Invariants
 ///
-/// `inner` was registered with `proto_register()` and `sock_register()`
-/// and is published in `REGISTRATION`.
+/// `vt` is registered (`proto_register()`, `sock_register()`) as family
+/// `family`, and `vt.registered` is set, until drop.
 pub(crate) struct Registration<T: Family> {
-    inner: Pin<KBox<RegInner>>,
-    _p: PhantomData<T>,
+    vt: &'static FamilyVTable<T>,
+    family: c_int,
 }
 
-// SAFETY: The registration is only touched at init and exit.
-unsafe impl<T: Family> Send for Registration<T> {}
-// SAFETY: As above.
-unsafe impl<T: Family> Sync for Registration<T> {}
-
 impl<T: Family> Registration<T> {
-    /// Registers family number `family` with protocol name `name`.
+    /// Registers `T` as family number `family` with protocol name `name`;
+    /// `EBUSY` if `T` is registered already.
     pub(crate) fn new(
         family: i32,
         name: &'static CStr,
@@ -570,23 +594,13 @@ impl<T: Family> Registration<T> {
         if family <= 0 || family >= bindings::NPROTO as i32 {
             return Err(EINVAL);
         }
-        let (proto, pf) = (
-            pin_init::zeroed::<bindings::proto>(),
-            pin_init::zeroed::<bindings::net_proto_family>(),
-        );
-        let inner = KBox::pin(
-            RegInner {
-                family,
-                proto: Opaque::new(proto),
-                ops: Adapter::<T>::ops(family, module),
-                pf,
-            },
-            GFP_KERNEL,
-        )?;
-        // SAFETY: `inner` is pinned in memory that lives until `drop`, where
-        // everything registered here is unregistered first.
-        unsafe {
-            let p = inner.proto.get();
+        let vt = T::vtable();
+        vt.registered.claim()?;
+        // SAFETY: Setting `registered` gave this registration the exclusive
+        // use of `vt`, which is not registered: nothing else reads or
+        // writes it. It is a `static`, so it outlives the registration.
+        let r = unsafe {
+            let p = vt.proto.get();
             let nbytes = name.to_bytes_with_nul();
             let n = nbytes.len().min((*p).name.len());
             for (d, s) in (*p).name.iter_mut().zip(nbytes[..n].iter()) {
@@ -594,34 +608,21 @@ impl<T: Family> Registration<T> {
             }
             (*p).owner = module.as_ptr();
             (*p).obj_size = core::mem::size_of::<SockContainer>() as c_uint;
-            let pf = ptr::addr_of!(inner.pf).cast_mut();
+            vt.ops.get().write(Adapter::<T>::ops(family, module));
+            let pf = vt.pf.get();
             (*pf).family = family;
             (*pf).create = Some(Adapter::<T>::create);
             (*pf).owner = module.as_ptr();
-            to_result(bindings::proto_register(p, 1))?;
-            let raw = ptr::addr_of!(*inner).cast_mut().cast::<c_void>();
-            if REGISTRATION
-                .compare_exchange(
-                    ptr::null_mut(),
-                    raw,
-                    core::sync::atomic::Ordering::AcqRel,
-                    core::sync::atomic::Ordering::Acquire,
-                )
-                .is_err()
-            {
-                bindings::proto_unregister(p);
-                return Err(EBUSY);
-            }
-            if let Err(e) = to_result(bindings::sock_register(pf)) {
-                REGISTRATION.store(ptr::null_mut(), core::sync::atomic::Ordering::Release);
-                bindings::proto_unregister(p);
-                return Err(e);
-            }
+            to_result(bindings::proto_register(p, 1)).and_then(|()| {
+                to_result(bindings::sock_register(pf))
+                    .inspect_err(|_| bindings::proto_unregister(p))
+            })
+        };
+        if let Err(e) = r {
+            vt.registered.release();
+            return Err(e);
         }
-        Ok(Self {
-            inner,
-            _p: PhantomData,
-        })
+        Ok(Self { vt, family })
     }
 }
 
@@ -631,9 +632,9 @@ impl<T: Family> Drop for Registration<T> {
         // `create` runs any more; no socket can exist, as each holds a
         // reference on the module.
         unsafe {
-            bindings::sock_unregister(self.inner.family);
-            REGISTRATION.store(ptr::null_mut(), core::sync::atomic::Ordering::Release);
-            bindings::proto_unregister(self.inner.proto.get());
+            bindings::sock_unregister(self.family);
+            bindings::proto_unregister(self.vt.proto.get());
         }
+        self.vt.registered.release();
     }
 }
