@@ -6,7 +6,7 @@
 use crate::{
     fdb::{is_multicast, Epochs, Fdb},
     layer::{
-        ipn::policy::{Net, OptIn, OptOut, Policy},
+        ipn::policy::{Net, OptOut, OptVal, Policy},
         net::skbuff::SkBuff,
     },
     uapi::*,
@@ -177,7 +177,7 @@ impl<'a> Variants<'a> {
 }
 
 /// Reads a `struct ipn_switch_vlan`: (port, vlan).
-fn read_port_vlan(val: &OptIn) -> Result<(usize, u16)> {
+fn read_port_vlan(val: &OptVal) -> Result<(usize, u16)> {
     let v: ipn_switch_vlan = val.read()?;
     if v.reserved != 0 {
         return Err(EINVAL);
@@ -185,7 +185,7 @@ fn read_port_vlan(val: &OptIn) -> Result<(usize, u16)> {
     Ok((usize::try_from(v.port).map_err(|_| EINVAL)?, v.vlan))
 }
 
-fn read_int(val: &OptIn) -> Result<i32> {
+fn read_int(val: &OptVal) -> Result<i32> {
     val.read()
 }
 
@@ -361,7 +361,7 @@ impl Policy for Switch {
         _port: Option<usize>,
         manage: bool,
         name: i32,
-        val: &OptIn,
+        val: &OptVal,
     ) -> Result {
         if !matches!(
             name,

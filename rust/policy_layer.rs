@@ -15,6 +15,7 @@ pub(crate) mod ipn {
 /// See `rust/net.rs`.
 pub(crate) mod net {
     pub(crate) mod skbuff;
+    pub(crate) mod sockopt;
 }
 
 pub(crate) mod siphash;

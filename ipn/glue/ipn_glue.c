@@ -69,11 +69,6 @@ bool ipn_glue_path_owner(const struct path *path)
 				      d_backing_inode(path->dentry));
 }
 
-int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size)
-{
-	return copy_from_sockptr(dst, src, size) ? -EFAULT : 0;
-}
-
 /*
  * Whether @sk's receive queue has room for one more message: fewer than
  * @limit messages and, as for AF_UNIX and AF_PACKET datagrams, receive

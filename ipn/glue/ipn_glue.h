@@ -20,7 +20,6 @@ unsigned long ipn_glue_path_key(const struct path *path);
 int ipn_glue_path_permission(const struct path *path, int mask);
 bool ipn_glue_path_owner(const struct path *path);
 unsigned long ipn_glue_compat_ptr(unsigned long arg);
-int ipn_glue_copy_from_sockptr(void *dst, sockptr_t src, size_t size);
 int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		       unsigned int limit);
 bool ipn_glue_rcv_room(const struct sock *sk, unsigned int limit);

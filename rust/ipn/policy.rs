@@ -7,25 +7,20 @@
 //! and policy modules build it through `rust/policy_layer.rs`.
 
 use crate::layer::net::skbuff::SkBuff;
-use core::{
-    marker::PhantomData,
-    mem::{size_of, MaybeUninit},
-    ptr,
-};
+pub(crate) use crate::layer::net::sockopt::{OptOut, OptVal};
+use core::{marker::PhantomData, ptr};
 use kernel::{
     bindings,
     error::{from_result, to_result},
     ffi::{c_char, c_int, c_uint, c_ulong},
     prelude::*,
-    transmute::{AsBytes, FromBytes},
     types::Opaque,
-    uaccess::{UserPtr, UserSlice},
     ThisModule,
 };
 
 use crate::ipn_bindings::{
-    ipn_copy_optval, ipn_deliver, ipn_deliver_all_but, ipn_net_numnodes, ipn_net_private,
-    ipn_net_set_private, ipn_proto_register, ipn_proto_unregister,
+    ipn_deliver, ipn_deliver_all_but, ipn_net_numnodes, ipn_net_private, ipn_net_set_private,
+    ipn_proto_register, ipn_proto_unregister,
 };
 /// `struct ipn_protocol` and `struct ipn_network` (opaque) of
 /// `include/net/ipn.h`, and the functions ipn.ko exports, from bindgen
@@ -84,93 +79,6 @@ fn port_of(port: c_int) -> Option<usize> {
     usize::try_from(port).ok()
 }
 
-/// The buffer of a policy's `getsockopt()`.
-pub(crate) struct OptOut {
-    val: UserPtr,
-    lenp: UserPtr,
-    len: usize,
-}
-
-impl OptOut {
-    /// The caller's buffer length.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the caller's buffer is empty.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Reads what the caller put at the start of the buffer (for options
-    /// that take an argument, such as a port number); `EINVAL` if the buffer
-    /// is shorter than a `T`.
-    pub(crate) fn read_input<T: FromBytes>(&self) -> Result<T> {
-        if size_of::<T>() > self.len {
-            return Err(EINVAL);
-        }
-        UserSlice::new(self.val, size_of::<T>()).reader().read()
-    }
-
-    /// Writes `value`; `EINVAL` if the buffer is shorter.
-    pub(crate) fn write_value<T: AsBytes>(&mut self, value: &T) -> Result {
-        if size_of::<T>() > self.len {
-            return Err(EINVAL);
-        }
-        self.write(value.as_bytes())
-    }
-
-    /// Writes as many whole records of `recs` as the buffer holds.
-    pub(crate) fn write_records<T: AsBytes>(&mut self, recs: &[T]) -> Result {
-        let n = recs.len().min(self.len / size_of::<T>().max(1));
-        self.write(recs[..n].as_bytes())
-    }
-
-    /// Writes `data` (at most the buffer length) and its length.
-    fn write(&mut self, data: &[u8]) -> Result {
-        let n = data.len().min(self.len);
-        UserSlice::new(self.val, n)
-            .writer()
-            .write_slice(&data[..n])?;
-        let n = i32::try_from(n).map_err(|_| EINVAL)?;
-        UserSlice::new(self.lenp, 4)
-            .writer()
-            .write_slice(&n.to_ne_bytes())
-    }
-}
-
-/// The value of a policy's `setsockopt()`.
-pub(crate) struct OptIn {
-    src: bindings::sockptr_t,
-    len: usize,
-}
-
-impl OptIn {
-    /// The length given.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether no value was given.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Reads the value, a `T`; `EINVAL` if another length was given.
-    pub(crate) fn read<T: FromBytes>(&self) -> Result<T> {
-        if size_of::<T>() != self.len {
-            return Err(EINVAL);
-        }
-        let mut v = MaybeUninit::<T>::uninit();
-        // SAFETY: `v` is writable for `size_of::<T>()` bytes; the glue
-        // copies from a user or kernel pointer as `sockptr_t` says.
-        to_result(unsafe { ipn_copy_optval(v.as_mut_ptr().cast(), self.src, size_of::<T>()) })?;
-        // SAFETY: Every byte was written (the copy succeeded), and any bit
-        // pattern is a valid `T` (`FromBytes`).
-        Ok(unsafe { v.assume_init() })
-    }
-}
-
 /// A delivery policy.
 ///
 /// Callbacks other than [`Policy::handle_msg`] run in process context and
@@ -204,7 +112,7 @@ pub(crate) trait Policy: Sized + Send + Sync + 'static {
         _port: Option<usize>,
         _manage: bool,
         _name: i32,
-        _val: &OptIn,
+        _val: &OptVal,
     ) -> Result {
         Err(ENOPROTOOPT)
     }
@@ -351,10 +259,9 @@ impl<P: Policy> Adapter<P> {
     ) -> c_int {
         // SAFETY: As promised by ipn.ko.
         let data = unsafe { Self::data(net) };
-        let val = OptIn {
-            src: val,
-            len: len as usize,
-        };
+        // SAFETY: ipn.ko passes the caller's value, valid for `len` bytes
+        // during the call.
+        let val = unsafe { OptVal::from_raw(val, len) };
         from_result(|| P::setsockopt(data, port_of(port), manage, name, &val).map(|()| 0))
     }
 
@@ -371,14 +278,9 @@ impl<P: Policy> Adapter<P> {
         // SAFETY: As promised by ipn.ko.
         let data = unsafe { Self::data(net) };
         from_result(|| {
-            let lenp = UserPtr::from_ptr(lenp.cast());
-            let len: i32 = UserSlice::new(lenp, 4).reader().read()?;
-            let mut out = OptOut {
-                val: UserPtr::from_ptr(val.cast()),
-                lenp,
-                len: usize::try_from(len).map_err(|_| EINVAL)?,
-            };
-            P::getsockopt(data, port_of(port), name, &mut out).map(|()| 0)
+            let mut out = OptOut::from_user(val.cast(), lenp.cast())?;
+            P::getsockopt(data, port_of(port), name, &mut out)?;
+            out.finish().map(|()| 0)
         })
     }
 }

@@ -4,19 +4,23 @@
 //!
 //! C header: [`include/linux/sockptr.h`](srctree/include/linux/sockptr.h).
 
+//!
+//! The same types serve a family's `proto_ops` and the policies' callbacks,
+//! which receive the caller's arguments unchanged.
+
+use core::mem::{size_of, MaybeUninit};
 use kernel::{
     bindings,
     error::to_result,
-    ffi::{c_int, c_uint, c_void},
+    ffi::{c_uint, c_void},
     prelude::*,
+    transmute::{AsBytes, FromBytes},
     uaccess::{UserPtr, UserSlice},
 };
 
-// Functions of the module's C glue (`ipn/glue/ipn_glue.c`); see `ipn_glue.h`.
-extern "C" {
-    fn ipn_glue_copy_from_sockptr(dst: *mut c_void, src: bindings::sockptr_t, size: usize)
-        -> c_int;
-}
+// `copy_from_sockptr()`, an inline function: exported by ipn.ko
+// (`ipn/glue/ipn_export.c`) for the policy modules, which use this file too.
+use crate::ipn_bindings::ipn_copy_optval;
 
 /// The value of a `setsockopt()` call.
 pub(crate) struct OptVal {
@@ -46,15 +50,25 @@ impl OptVal {
         (self.src, self.len as c_uint)
     }
 
+    /// Reads the value, a `T`; `EINVAL` unless exactly `sizeof(T)` bytes
+    /// were given.
+    pub(crate) fn read<T: FromBytes>(&self) -> Result<T> {
+        if self.len != size_of::<T>() {
+            return Err(EINVAL);
+        }
+        let mut v = MaybeUninit::<T>::uninit();
+        // SAFETY: `v` is writable for `size_of::<T>()` bytes; the glue
+        // copies from a user or kernel pointer as `sockptr_t` says.
+        to_result(unsafe { ipn_copy_optval(v.as_mut_ptr().cast(), self.src, size_of::<T>()) })?;
+        // SAFETY: Every byte was written (the copy succeeded), and any bit
+        // pattern is a valid `T` (`FromBytes`).
+        Ok(unsafe { v.assume_init() })
+    }
+
     /// Reads an `int` option; `EINVAL` unless exactly `sizeof(int)` bytes
     /// were given.
     pub(crate) fn read_int(&self) -> Result<i32> {
-        if self.len != core::mem::size_of::<i32>() {
-            return Err(EINVAL);
-        }
-        let mut v = [0u8; 4];
-        self.read_into(&mut v)?;
-        Ok(i32::from_ne_bytes(v))
+        self.read()
     }
 
     /// Reads the first `buf.len()` bytes (at most the given length).
@@ -64,9 +78,7 @@ impl OptVal {
         }
         // SAFETY: `buf` is writable for its length; the glue copies from a
         // user or kernel pointer as `sockptr_t` says.
-        to_result(unsafe {
-            ipn_glue_copy_from_sockptr(buf.as_mut_ptr().cast(), self.src, buf.len())
-        })
+        to_result(unsafe { ipn_copy_optval(buf.as_mut_ptr().cast(), self.src, buf.len()) })
     }
 }
 
@@ -108,6 +120,14 @@ impl OptOut {
         Ok(())
     }
 
+    /// Writes `value`; `EINVAL` if the buffer is shorter.
+    pub(crate) fn write_value<T: AsBytes>(&mut self, value: &T) -> Result {
+        if size_of::<T>() > self.len {
+            return Err(EINVAL);
+        }
+        self.write(value.as_bytes())
+    }
+
     /// Writes `data`, truncated to the caller's buffer as `getsockopt()`
     /// does for strings.
     pub(crate) fn write(&mut self, data: &[u8]) -> Result {
@@ -128,13 +148,36 @@ impl OptOut {
 
     /// Writes an `int`; `EINVAL` when the buffer is too small for one.
     pub(crate) fn write_int(&mut self, v: i32) -> Result {
-        if self.len < core::mem::size_of::<i32>() {
+        self.write_value(&v)
+    }
+}
+
+// What policy modules use; ipn.ko's hub does not.
+#[allow(dead_code)]
+impl OptOut {
+    /// The caller's buffer length.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the caller's buffer is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads what the caller put at the start of the buffer (for options
+    /// that take an argument, such as a port number); `EINVAL` if the buffer
+    /// is shorter than a `T`.
+    pub(crate) fn read_input<T: FromBytes>(&self) -> Result<T> {
+        if size_of::<T>() > self.len {
             return Err(EINVAL);
         }
-        UserSlice::new(self.val, 4)
-            .writer()
-            .write_slice(&v.to_ne_bytes())?;
-        self.written = 4;
-        Ok(())
+        UserSlice::new(self.val, size_of::<T>()).reader().read()
+    }
+
+    /// Writes as many whole records of `recs` as the buffer holds.
+    pub(crate) fn write_records<T: AsBytes>(&mut self, recs: &[T]) -> Result {
+        let n = recs.len().min(self.len / size_of::<T>().max(1));
+        self.write(recs[..n].as_bytes())
     }
 }
