@@ -7,12 +7,12 @@
 
 . "$(dirname "$0")/ktap_helpers.sh"
 
-# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds
-# (0) or SECONDS have passed (1).
+# wait_for SECONDS COMMAND...: runs COMMAND (its errors unprinted) every
+# 0.1 s until it succeeds (0) or SECONDS have passed (1).
 wait_for() {
 	wf_left=$(($1 * 10))
 	shift
-	until "$@"; do
+	until "$@" 2>/dev/null; do
 		[ "$wf_left" -gt 0 ] || return 1
 		wf_left=$((wf_left - 1))
 		sleep 0.1

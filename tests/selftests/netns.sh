@@ -1,8 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
 # Host-networking tests in the guest: network namespaces whose stacks are
-# joined by IPN taps and grabbed interfaces.  Prints TAP lines ("ok"/"not
-# ok - name"); the guest's init numbers them.  All traffic stays inside the
-# VM (QEMU has no NIC).
+# joined by IPN taps and grabbed interfaces.  All traffic stays inside the
+# VM (QEMU has no NIC).  IPN_TCP_MB and IPN_GRAB_TCP_MB size the TCP
+# transfers (100 and 20 MB).
+
+. "$(dirname "$0")/ipn_lib.sh"
 
 pids=""
 cleanup() {
@@ -12,7 +16,7 @@ cleanup() {
 }
 
 result() { # status name
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+	if [ "$1" = 0 ]; then ktap_test_pass "$2"; else ktap_test_fail "$2"; fi
 }
 
 # in_ns PID|host CMD...: run CMD in the namespace of PID, or in the VM's own.
@@ -22,14 +26,20 @@ in_ns() {
 	if [ "$ns" = host ]; then "$@"; else nsenter -t "$ns" -n "$@"; fi
 }
 
-# wait_for CMD...: up to 5 s for CMD to succeed.
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -ge 50 ] && return 1
-		sleep 0.1
-	done
+# listening PID|host PORT: whether a TCP socket listens on PORT there.
+listening() {
+	in_ns "$1" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		grep -q ":$(printf %04X "$2") [0-9A-F:]* 0A "
+}
+
+# rx_bytes PID|host IFACE: the bytes IFACE received so far.
+rx_bytes() {
+	in_ns "$1" cat /proc/net/dev | sed -n "s/^ *$2: *\([0-9]*\).*/\1/p"
+}
+
+# other_netns PID: whether PID is in another network namespace than ours.
+other_netns() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
 
 # ns_tap NAME PROTO NETPATH ADDR: a namespace holding a tap NAME on the
@@ -38,7 +48,7 @@ ns_tap() {
 	unshare -n sh -c "ip link set lo up; exec ipncat -q -p $2 -T $1 $3" >/tmp/tapname.$1 &
 	ns=$!
 	pids="$pids $ns"
-	wait_for test -s /tmp/tapname.$1
+	wait_for 5 test -s /tmp/tapname.$1
 	nsenter -t "$ns" -n ip link set "$1" up &&
 		nsenter -t "$ns" -n ip addr add "$4/24" dev "$1"
 }
@@ -50,7 +60,7 @@ tcp_check() {
 	want=$(sha256sum </tmp/send.bin | cut -d' ' -f1)
 	rm -f /tmp/recv.sum
 	(in_ns "$2" tcpxfer -l 5001 | sha256sum | cut -d' ' -f1 >/tmp/recv.sum) &
-	sleep 0.5
+	wait_for 5 listening "$2" 5001
 	t0=$(date +%s)
 	# 100 MB take 4 to 5 minutes on the emulated debug kernel: the limit
 	# is there to catch a transfer that stalls, not to time it.
@@ -60,9 +70,9 @@ tcp_check() {
 		timeout 600 nsenter -t "$1" -n tcpxfer "$3" 5001 </tmp/send.bin
 	fi
 	wait $! 2>/dev/null
-	wait_for test -s /tmp/recv.sum
+	wait_for 5 test -s /tmp/recv.sum
 	got=$(cat /tmp/recv.sum 2>/dev/null)
-	echo "# $5: $4 MB in $(($(date +%s) - t0)) s"
+	ktap_print_msg "$5: $4 MB in $(($(date +%s) - t0)) s"
 	[ "$got" = "$want" ]
 	result $? "$5: TCP transfer of $4 MB, checksum verified"
 	rm -f /tmp/send.bin /tmp/recv.sum
@@ -85,6 +95,9 @@ promisc() { # IFACE: whether it is promiscuous (IFF_PROMISC 0x100)
 	[ $(($(cat /sys/class/net/$1/flags) & 0x100)) != 0 ]
 }
 
+ktap_print_header
+ktap_set_plan 23
+
 # 1. Two namespaces with a tap each on a hub, then on a switch.
 for proto in 1 2; do
 	kind=hub
@@ -99,8 +112,8 @@ for proto in 1 2; do
 
 	# The interfaces go with the sockets that created them.
 	cleanup
-	sleep 0.5
-	[ ! -e /sys/class/net/ta$proto ] && ! ip link show ta$proto >/dev/null 2>&1
+	tap_gone() { [ ! -e /sys/class/net/ta$proto ] && ! ip link show ta$proto >/dev/null 2>&1; }
+	wait_for 5 tap_gone
 	result $? "$kind: the taps are gone when their sockets close"
 	rm -f "$net" /tmp/tapname.*
 done
@@ -114,7 +127,7 @@ peer=$(veth_peer gA)
 unshare -n sleep 100000 &
 c=$!
 pids="$pids $c"
-sleep 0.2
+wait_for 5 other_netns "$c"
 ip link set "$peer" netns "$c"
 in_ns "$c" ip link set lo up
 in_ns "$c" ip link set "$peer" name gB
@@ -124,7 +137,7 @@ ip link set gA up
 ipncat -q -p 2 -G gA "$net" >/dev/null &
 grab=$!
 pids="$pids $grab"
-wait_for promisc gA
+wait_for 5 promisc gA
 result $? "grab: the grabbed interface is promiscuous"
 ns_tap td 2 "$net" 10.99.3.2; d=$ns
 ping_check "$c" 10.99.3.2 "grab: ping from a veth peer to a tap through a grabbed veth"
@@ -151,7 +164,7 @@ net=/tmp/netns-host
 rm -f "$net"
 ipncat -q -p 2 -T h0 "$net" >/tmp/tapname.h0 &
 pids="$pids $!"
-wait_for test -s /tmp/tapname.h0
+wait_for 5 test -s /tmp/tapname.h0
 ip link set h0 up
 ip addr add 10.99.5.254/24 dev h0
 ns_tap te 2 "$net" 10.99.5.1; e=$ns
@@ -162,10 +175,13 @@ tcp_check host "$e" 10.99.5.1 "${IPN_GRAB_TCP_MB:-20}" "host"
 # 4. An interface deleted while traffic flows through it.
 head -c $((200 * 1024 * 1024)) /dev/zero >/tmp/send.bin
 (in_ns "$e" timeout 15 tcpxfer -l 5002 >/dev/null 2>&1) &
-sleep 0.5
+wait_for 5 listening "$e" 5002
+rx0=$(rx_bytes "$e" te)
 timeout 30 tcpxfer 10.99.5.1 5002 </tmp/send.bin >/dev/null 2>&1 &
 xfer=$!
-sleep 2
+# Under way: data through the tap (slowly, on a loaded emulated machine).
+flowing() { [ "$(rx_bytes "$e" te)" -gt $((rx0 + 65536)) ]; }
+wait_for 30 flowing || ktap_print_msg "delete: no traffic seen through te"
 in_ns "$e" ip link del te
 result $? "delete: ip link del of a tap while a transfer runs through it"
 ! in_ns "$e" ip link show te >/dev/null 2>&1
@@ -184,6 +200,7 @@ rm -f "$net"
 unshare -n ipncat -q -p 1 -T px0 -P "$net" >/dev/null
 result $? "netns exit: a persistent tap in a namespace about to go"
 net_gone() { ! ipncat -q -w "$net" </dev/null >/dev/null 2>&1; }
-wait_for net_gone
+wait_for 5 net_gone
 result $? "netns exit: the tap and its network went with the namespace"
 rm -f "$net"
+ktap_finished
