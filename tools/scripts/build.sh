@@ -22,6 +22,12 @@ for prog in tests/ipn_test tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat
 	fi
 done
 
+# The selftests (tests/selftests/): a program per area on the pinned
+# kernel's own tools/testing/selftests/kselftest_harness.h, and the areas
+# of guest-init's compat list again as 32-bit programs.
+make -s -C "$IPN_TOP/tests/selftests" KSFT_DIR="$kdir/tools/testing/selftests" \
+	OUT="$out" >&2
+
 # The suite again as a 32-bit program: IPN's ioctls and options as 32-bit
 # processes (QEMU or VDE built for i386) reach them, through compat_ioctl.
 bin32="$out/ipn_test32"
