@@ -268,6 +268,31 @@ long long sw_get(int s, int name);
 		_##test_name##_object.timeout = (seconds);		\
 	}
 
+/*
+ * TEST() for a test whose name the program cannot take for a function
+ * (getsockname is libc's): the harness's __TEST_IMPL() with the
+ * functions named after @id and the test @test_name.
+ */
+#define TEST_NAMED(id, test_name)					\
+	static void id(struct __test_metadata *_metadata);		\
+	static void wrapper_##id(struct __test_metadata *_metadata,	\
+		struct __fixture_variant_metadata __attribute__((unused)) *variant) \
+	{								\
+		id(_metadata);						\
+	}								\
+	static struct __test_metadata _##id##_object =			\
+		{ .name = test_name,					\
+		  .fn = &wrapper_##id,					\
+		  .fixture = &_fixture_global,				\
+		  .termsig = -1,					\
+		  .timeout = TEST_TIMEOUT_DEFAULT, };			\
+	static void __attribute__((constructor(KSELFTEST_PRIO_TEST)))	\
+	_register_##id(void)						\
+	{								\
+		__register_test(&_##id##_object);			\
+	}								\
+	static void id(struct __test_metadata __attribute__((unused)) *_metadata)
+
 /* ------------------------------------------------------------------ */
 /* Assertions                                                           */
 /* ------------------------------------------------------------------ */
