@@ -123,33 +123,50 @@ int ipn_run_dir(const char *path)
 }
 
 /*
- * The start time of the process @pid (field 22 of /proc/@pid/stat), or 0:
- * with the process group, it names a test's directory, which a process
- * group of a later test, with the same number, does not share.
+ * Field @field (3 or more) of /proc/@pid/stat, as a string in @buf, or
+ * NULL.
  */
-static unsigned long long start_time(pid_t pid)
+static const char *proc_stat(pid_t pid, int field, char *buf, size_t size)
 {
-	unsigned long long t = 0;
-	char path[64], buf[512], *p;
+	char path[64], *p;
 	ssize_t n;
 	int fd, i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = 0;
 	/* After the command, which may hold spaces: fields 3 and on. */
 	p = strrchr(buf, ')');
-	for (i = 2; p && i < 22; i++)
+	for (i = 2; p && i < field; i++)
 		p = strchr(p + 1, ' ');
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
-	return t;
+	return p ? p + 1 : NULL;
+}
+
+char proc_state(pid_t pid)
+{
+	char buf[512];
+	const char *p = proc_stat(pid, 3, buf, sizeof(buf));
+
+	return p ? *p : 0;
+}
+
+/*
+ * The start time of the process @pid (field 22), or 0: with the process
+ * group, it names a test's directory, which a process group of a later
+ * test, with the same number, does not share.
+ */
+static unsigned long long start_time(pid_t pid)
+{
+	char buf[512];
+	const char *p = proc_stat(pid, 22, buf, sizeof(buf));
+
+	return p ? strtoull(p, NULL, 10) : 0;
 }
 
 const char *tdir(void)

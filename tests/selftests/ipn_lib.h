@@ -141,6 +141,8 @@ void die_with_parent(void);
  */
 int reap(pid_t pid, const char *what);
 
+/* The state of process @pid (R, S, D, ...: /proc/@pid/stat), or 0. */
+char proc_state(pid_t pid);
 /* Read one byte from @fd within @ms: 1, 0 at end of file, -1 otherwise. */
 int read_byte_timeout(int fd, int ms);
 /* Write @text to the file @path: 0, or -1 with errno. */
