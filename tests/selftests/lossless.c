@@ -484,5 +484,4 @@ TEST(lossless_stream)
 	ASSERT_EQ(0, reap(pid, "slow reader"));
 }
 
-
 IPN_HARNESS_MAIN

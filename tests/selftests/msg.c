@@ -563,5 +563,4 @@ TEST(shutdown_errors)
 	send_str(_metadata, b, "how 7 changed nothing");
 }
 
-
 IPN_HARNESS_MAIN

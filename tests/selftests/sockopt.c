@@ -403,5 +403,4 @@ TEST(change_numnodes_connected)
 	ASSERT_VAL(DEFAULT_NUMNODES, opt_value(b, IPN_SO_NUMNODES), "numnodes");
 }
 
-
 IPN_HARNESS_MAIN
