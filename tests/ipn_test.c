@@ -242,37 +242,6 @@ static const char *tpath(const char *name)
 	return b;
 }
 
-/* Whether the kernel log holds @needle (klogctl: root only). */
-static bool kernel_log_has(const char *needle)
-{
-	static char buf[1 << 20];
-	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-
-	if (n <= 0 || n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n);
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	return strstr(buf, needle) != NULL;
-}
-
-static bool module_loaded(const char *name)
-{
-	size_t n = strlen(name);
-	char line[256];
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/modules", "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, n) && line[n] == ' ';
-	fclose(f);
-	return found;
-}
-
 /* ------------------------------------------------------------------ */
 /* Processes                                                            */
 /* ------------------------------------------------------------------ */
@@ -356,26 +325,6 @@ static int ipn_connect(int s, const char *path)
 static int set_opt(int s, int name, int val)
 {
 	return setsockopt(s, SOL_IPN, name, &val, sizeof(val));
-}
-
-static int get_opt(int s, int name, int *val)
-{
-	socklen_t len = sizeof(*val);
-
-	*val = 0x5a5a5a5a;
-	return getsockopt(s, SOL_IPN, name, val, &len);
-}
-
-/* getsockopt of an int option, as a value; -2 (never valid) on error. */
-static long long opt_value(int s, int name)
-{
-	int v;
-
-	if (get_opt(s, name, &v)) {
-		diag("getsockopt(%#x): %s", name, errstr(errno));
-		return -2;
-	}
-	return v;
 }
 
 /* Settings of a network a test creates; zero fields keep the defaults. */
@@ -527,23 +476,6 @@ static int expect_str(int s, const char *str, const char *who)
 	return expect_msg(s, str, strlen(str), who);
 }
 
-/* Nothing may be queued on @s. */
-static int expect_none(int s, const char *who)
-{
-	ssize_t n = recv(s, rxbuf, sizeof(rxbuf), MSG_DONTWAIT);
-
-	if (n >= 0) {
-		diag("%s: unexpected %zd-byte message", who, n);
-		return -1;
-	}
-	if (errno != EAGAIN) {
-		diag("%s: recv(MSG_DONTWAIT) of an empty queue: expected EAGAIN, got %s",
-		     who, errstr(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* SO_MEMINFO's SK_MEMINFO_DROPS of @s, or -1. */
 static long sock_drops(int s)
 {
@@ -586,8 +518,6 @@ static int conn_tap(int s, const char *want, short flags, char *name)
 /* ------------------------------------------------------------------ */
 
 #define SW_POOL		64	/* IPN_SO_MSGPOOLSIZE of the switch networks */
-#define DUMMY_POLICY_KO	"/modules/ipn_dummy_policy.ko"
-#define DUMMY_PROTOCOL	7	/* ipn_dummy_policy's default */
 #define UNLOAD_WAIT	1500	/* ms to retry delete_module of an unused module */
 
 /* A socket of the switch policy; it loads kvde_switch.ko if need be. */
@@ -601,171 +531,9 @@ static int sw_socket(void)
 	return s;
 }
 
-/*
- * Create the switch network at @path with @numnodes ports (0: the
- * default) and a pool of SW_POOL messages.  Returns the bound socket, the
- * manager, which is not connected, or -1.
- */
-static int sw_create(const char *path, int numnodes)
-{
-	return net_create_proto(path, IPN_VDESWITCH, &(struct netopts){
-		.numnodes = numnodes, .pool = SW_POOL, .bind_only = true });
-}
-
-/* An int option at level IPN_VDESWITCH, as a value; -2 on error. */
-static long long sw_get(int s, int name)
-{
-	socklen_t len = sizeof(int);
-	int v = 0x5a5a5a5a;
-
-	if (getsockopt(s, IPN_VDESWITCH, name, &v, &len)) {
-		diag("getsockopt(IPN_VDESWITCH, %d): %s", name, errstr(errno));
-		return -2;
-	}
-	if (len != sizeof(int)) {
-		diag("getsockopt(IPN_VDESWITCH, %d) returned %u bytes", name,
-		     (unsigned int)len);
-		return -2;
-	}
-	return v;
-}
-
-/* finit_module() of the module file @path with @params. */
-static long load_module(const char *path, const char *params)
-{
-	long r;
-	int fd, e;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = syscall(SYS_finit_module, fd, params, 0);
-	e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
 static long unload_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK);
-}
-
-/*
- * Unload @name, which no network uses any more: retry for UNLOAD_WAIT ms
- * while it is still busy, in case the last reference goes a moment after
- * the last close.
- */
-static int unload_module_wait(const char *name)
-{
-	long long deadline = now_ms() + UNLOAD_WAIT;
-
-	for (;;) {
-		if (!unload_module(name))
-			break;
-		if ((errno != EAGAIN && errno != EBUSY) || now_ms() > deadline) {
-			diag("delete_module(%s): %s", name, errstr(errno));
-			return -1;
-		}
-		msleep(20);
-	}
-	if (module_loaded(name)) {
-		diag("%s is still in /proc/modules after delete_module", name);
-		return -1;
-	}
-	return 0;
-}
-
-/* delete_module(@name) must be refused: the module is in use. */
-static int expect_unload_refused(const char *name, const char *what)
-{
-	int e;
-
-	errno = 0;
-	if (!unload_module(name)) {
-		diag("%s: delete_module(%s) succeeded", what, name);
-		return -1;
-	}
-	e = errno;
-	if (e != EAGAIN && e != EBUSY) {
-		diag("%s: delete_module(%s): expected EWOULDBLOCK or EBUSY, got %s",
-		     what, name, errstr(e));
-		return -1;
-	}
-	if (!module_loaded(name)) {
-		diag("%s: %s left /proc/modules", what, name);
-		return -1;
-	}
-	return 0;
-}
-
-static int test_policy_duplicate_register(void)
-{
-	const char *sp = tpath("switch"), *ep = tpath("echo");
-	char params[32];
-	int m, e, x, y;
-
-	if (access(DUMMY_POLICY_KO, R_OK)) {
-		diag("skip: %s: %s", DUMMY_POLICY_KO, errstr(errno));
-		return 0;
-	}
-	/* Its own name must be free, or finit_module() says EEXIST anyway. */
-	if (module_loaded("ipn_dummy_policy")) {
-		diag("ipn_dummy_policy is loaded already: unloading it first");
-		MUST(unload_module_wait("ipn_dummy_policy"));
-	}
-	m = TRY(sw_create(sp, 0));
-	EXPECT(module_loaded("kvde_switch"), "kvde_switch is not loaded");
-
-	/*
-	 * ipn_proto_register() refuses the taken number with -EEXIST, which
-	 * the module logs; finit_module() reports a module init's -EEXIST as
-	 * EBUSY, because EEXIST there means "this module is loaded already".
-	 */
-	snprintf(params, sizeof(params), "protocol=%d", IPN_VDESWITCH);
-	EXPECT_ERRNO(load_module(DUMMY_POLICY_KO, params), EBUSY,
-		     "ipn_dummy_policy on the switch's protocol number");
-	snprintf(params, sizeof(params), "protocol %d: error %d",
-		 IPN_VDESWITCH, -EEXIST);
-	EXPECT(kernel_log_has(params),
-	       "the kernel log does not say ipn_proto_register() gave -EEXIST");
-	EXPECT(!module_loaded("ipn_dummy_policy"),
-	       "ipn_dummy_policy stayed after its init failed");
-	/* The switch is untouched. */
-	EXPECT_EQ(sw_get(m, IPN_SWITCH_AGING), IPN_SWITCH_AGING_DEFAULT,
-		  "IPN_SWITCH_AGING after the refused registration");
-
-	snprintf(params, sizeof(params), "protocol=%d", DUMMY_PROTOCOL);
-	TRY(load_module(DUMMY_POLICY_KO, params));
-	EXPECT(module_loaded("ipn_dummy_policy"),
-	       "ipn_dummy_policy is not in /proc/modules");
-
-	e = TRY(net_create_proto(ep, DUMMY_PROTOCOL, NULL));
-	x = TRY(net_join_proto(ep, DUMMY_PROTOCOL));
-	y = TRY(net_join_proto(ep, IPN_ANY));
-	MUST(send_str(x, "echo"));
-	MUST(expect_str(x, "echo", "x, the sender"));
-	MUST(expect_none(y, "y"));
-	MUST(expect_none(e, "the creator"));
-	MUST(send_str(e, "echo e"));
-	MUST(expect_str(e, "echo e", "the creator, the sender"));
-	MUST(expect_none(x, "x"));
-	MUST(expect_none(y, "y"));
-	MUST(expect_unload_refused("ipn_dummy_policy", "with an echo network"));
-
-	/* ioctls the core does not know go to the policy. */
-	EXPECT_EQ(ioctl(x, _IO('I', 250), 0), 1000 + opt_value(x, IPN_SO_PORT),
-		  "the policy's ioctl answers with 1000 + the caller's port");
-	EXPECT(ioctl(x, _IO('I', 251), 0) < 0 && errno == ENOTTY,
-	       "an ioctl nobody knows gives ENOTTY");
-
-	close(e);
-	close(x);
-	close(y);
-	MUST(unload_module_wait("ipn_dummy_policy"));
-	EXPECT_ERRNO(socket(AF_IPN, SOCK_RAW, DUMMY_PROTOCOL), EPROTONOSUPPORT,
-		     "socket of the unloaded policy's protocol");
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1135,7 +903,6 @@ struct test {
 
 static const struct test tests[] = {
 
-	TEST(policy_duplicate_register),
 	/* Stress: last, and with their own time limits. */
 	{ "stress_lossless", test_stress_lossless, 600 },
 	{ "stress_lossy_drops", test_stress_lossy_drops, 600 },
