@@ -24,8 +24,8 @@ TEST(bind_bad_addrlen)
 		     "bind with addrlen 0");
 	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&a, 1),
 		     "bind with addrlen 1");
-	ASSERT_ERRNO(EINVAL,
-		     bind(s, (struct sockaddr *)&a, sizeof(struct sockaddr_un) + 1),
+	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&a,
+				  sizeof(struct sockaddr_un) + 1),
 		     "bind with addrlen sizeof(sockaddr_un) + 1");
 	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&a, 200),
 		     "bind with addrlen 200");

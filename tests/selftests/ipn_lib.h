@@ -73,15 +73,24 @@
 #define DEFAULT_MSGPOOLSIZE	8
 #define DEFAULT_MODE		0777
 
-#define NOBODY			65534	/* uid and gid of the unprivileged tests */
-#define IPN_TEST_TIMEOUT	20	/* seconds, per test, unless IPN_TIMEOUT() */
-#define CHILD_TIMEOUT		15	/* seconds, per helper process */
-#define RECV_TIMEOUT		3000	/* ms to wait for an expected message */
-#define WAIT_STEP		10	/* ms between two looks of wait_until() */
-#define IFACE_WAIT		3000	/* ms for an interface to come or go */
+/* uid and gid of the unprivileged tests */
+#define NOBODY			65534
 
-#define SW_POOL			64	/* IPN_SO_MSGPOOLSIZE of switch networks */
-#define UNLOAD_WAIT		1500	/* ms to retry delete_module of an unused module */
+/* Seconds: per test unless IPN_TIMEOUT(), per helper process. */
+#define IPN_TEST_TIMEOUT	20
+#define CHILD_TIMEOUT		15
+/*
+ * Milliseconds: to wait for an expected message; between two looks of
+ * wait_until(); for an interface to go; to retry delete_module() of a
+ * module no network uses.
+ */
+#define RECV_TIMEOUT		3000
+#define WAIT_STEP		10
+#define IFACE_WAIT		3000
+#define UNLOAD_WAIT		1500
+
+/* IPN_SO_MSGPOOLSIZE of the switch networks of sw_create() */
+#define SW_POOL			64
 
 /* ------------------------------------------------------------------ */
 /* Diagnostics and time (ipn_lib.c)                                     */
@@ -278,7 +287,7 @@ long long sw_get(int s, int name);
 #define TEST_NAMED(id, test_name)					\
 	static void id(struct __test_metadata *_metadata);		\
 	static void wrapper_##id(struct __test_metadata *_metadata,	\
-		struct __fixture_variant_metadata __attribute__((unused)) *variant) \
+		struct __fixture_variant_metadata *variant __maybe_unused) \
 	{								\
 		id(_metadata);						\
 	}								\
@@ -293,7 +302,7 @@ long long sw_get(int s, int name);
 	{								\
 		__register_test(&_##id##_object);			\
 	}								\
-	static void id(struct __test_metadata __attribute__((unused)) *_metadata)
+	static void id(struct __test_metadata *_metadata __maybe_unused)
 
 /* ------------------------------------------------------------------ */
 /* Assertions                                                           */
@@ -537,10 +546,10 @@ expect_unload_refused(struct __test_metadata *_metadata, const char *name,
 /* ------------------------------------------------------------------ */
 
 /* A test's name in TAP: the harness's, without "global." for TEST()s. */
-static void __maybe_unused ipn_test_name(char *buf, size_t size,
-					 const struct __fixture_metadata *f,
-					 const struct __fixture_variant_metadata *v,
-					 const struct __test_metadata *t)
+static void __maybe_unused
+ipn_test_name(char *buf, size_t size, const struct __fixture_metadata *f,
+	      const struct __fixture_variant_metadata *v,
+	      const struct __test_metadata *t)
 {
 	if (f == &_fixture_global)
 		snprintf(buf, size, "%s", t->name);

@@ -88,8 +88,8 @@ TEST(tap_errors)
 		     "IPN_CONN_NETDEV on a socket that only connected");
 	ASSERT_ERRNO(EINVAL, conn_tap(b, "ipnx", 0, NULL),
 		     "IPN_CONN_NETDEV without TAP or GRAB");
-	ASSERT_ERRNO(EINVAL, conn_tap(b, "ipnx",
-				      IPN_NODEFLAG_TAP | IPN_NODEFLAG_GRAB, NULL),
+	ASSERT_ERRNO(EINVAL, conn_tap(b, "ipnx", IPN_NODEFLAG_TAP |
+				      IPN_NODEFLAG_GRAB, NULL),
 		     "IPN_CONN_NETDEV with TAP and GRAB");
 	ASSERT_ERRNO(EINVAL, conn_tap(b, "bad name", IPN_NODEFLAG_TAP, NULL),
 		     "IPN_CONN_NETDEV with an invalid name");

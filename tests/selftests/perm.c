@@ -86,7 +86,8 @@ TEST(perm_write_only)
 	expect_str(_metadata, root, "from the writer", "root");
 }
 
-static int perm_write_only_race_child(struct __test_metadata *_metadata, void *arg)
+static int perm_write_only_race_child(struct __test_metadata *_metadata,
+				      void *arg)
 {
 	struct perm_ctx *c = arg;
 	char buf[16];

@@ -825,7 +825,8 @@ TEST(switch_trunk)
 		   "length of the tagged frame");
 	send_frame(_metadata, a10, &f, "a10");
 	expect_frame(_metadata, t, &want, "trunk, frame from VLAN 10");
-	ASSERT_TRUE(rxbuf[12] == 0x81 && rxbuf[13] == 0x00 && rxbuf[14] == 0x00 && rxbuf[15] == 10)
+	ASSERT_TRUE(rxbuf[12] == 0x81 && rxbuf[13] == 0x00 &&
+		    rxbuf[14] == 0x00 && rxbuf[15] == 10)
 		TH_LOG("tag %02x %02x %02x %02x", rxbuf[12], rxbuf[13],
 		       rxbuf[14], rxbuf[15]);
 	expect_none(_metadata, a20, "a20, frame from VLAN 10");
@@ -847,7 +848,8 @@ TEST(switch_trunk)
 	send_frame(_metadata, t, &f, "trunk");
 	expect_frame(_metadata, a20, &want,
 		     "a20, frame tagged 20 from the trunk");
-	ASSERT_TRUE(rxbuf[12] == ETHERTYPE_TEST >> 8 && rxbuf[13] == (ETHERTYPE_TEST & 0xff))
+	ASSERT_TRUE(rxbuf[12] == ETHERTYPE_TEST >> 8 &&
+		    rxbuf[13] == (ETHERTYPE_TEST & 0xff))
 		TH_LOG("ethertype %02x%02x", rxbuf[12], rxbuf[13]);
 	expect_none(_metadata, a10, "a10, frame tagged 20");
 	expect_none(_metadata, a30, "a30, frame tagged 20");
@@ -961,7 +963,9 @@ TEST(switch_stats)
 	n = TRY(stats_read(m));
 	ASSERT_VAL(3, n, "records of IPN_SWITCH_PORT_STATS");
 	for (i = 0; i < n; i++) {
-		ASSERT_TRUE(stats_buf[i].port == pa || stats_buf[i].port == pb || stats_buf[i].port == pc)
+		ASSERT_TRUE(stats_buf[i].port == pa ||
+			    stats_buf[i].port == pb ||
+			    stats_buf[i].port == pc)
 			TH_LOG("record of port %d", stats_buf[i].port);
 		ASSERT_VAL(1, stats_buf[i].pvid, "pvid");
 		ASSERT_VAL(0, stats_buf[i].ntrunks, "ntrunks");
@@ -983,12 +987,12 @@ TEST(switch_stats)
 	expect_none(_metadata, b, "b, runt");
 	expect_none(_metadata, c, "c, runt");
 
-	expect_counts(_metadata, m, pa,
-		      (struct counts){ .rx_frames = 1, .rx_bytes = 60, .rx_drops = 1, .tx_frames = 1, .tx_bytes = 100 },
-		      "a");
-	expect_counts(_metadata, m, pb,
-		      (struct counts){ .rx_frames = 1, .rx_bytes = 100, .tx_frames = 1, .tx_bytes = 60 },
-		      "b");
+	expect_counts(_metadata, m, pa, (struct counts){
+		.rx_frames = 1, .rx_bytes = 60, .rx_drops = 1,
+		.tx_frames = 1, .tx_bytes = 100 }, "a");
+	expect_counts(_metadata, m, pb, (struct counts){
+		.rx_frames = 1, .rx_bytes = 100,
+		.tx_frames = 1, .tx_bytes = 60 }, "b");
 	expect_counts(_metadata, c, pc,
 		      (struct counts){ .tx_frames = 1, .tx_bytes = 60 },
 		      "c, read by itself");
@@ -1014,9 +1018,9 @@ TEST(switch_stats)
 	expect_counts(_metadata, s2, pa2,
 		      (struct counts){ .rx_frames = 6, .rx_bytes = 120 },
 		      "a2, sender");
-	expect_counts(_metadata, s2, pb2,
-		      (struct counts){ .tx_frames = 4, .tx_bytes = 80, .tx_drops = 2 },
-		      "b2, with a pool of 4");
+	expect_counts(_metadata, s2, pb2, (struct counts){
+		.tx_frames = 4, .tx_bytes = 80, .tx_drops = 2 },
+		"b2, with a pool of 4");
 }
 
 /* Whether @cap is a valid capacity for IPN_SWITCH_MAXENTRIES @n. */
@@ -1113,8 +1117,8 @@ TEST(switch_options_errors)
 		}
 		v = (struct ipn_switch_vlan){ .port = 0, .vlan = 5,
 					      .reserved = 1 };
-		ASSERT_ERRNO(EINVAL,
-			     setsockopt(m, IPN_VDESWITCH, vlan_opts[i], &v, sizeof(v)),
+		ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, vlan_opts[i],
+						&v, sizeof(v)),
 			     "struct ipn_switch_vlan with reserved 1");
 	}
 	ASSERT_ERRNO(EINVAL, sw_set_vlan(m, IPN_SWITCH_TRUNK_ADD, 0, 0),
@@ -1202,22 +1206,22 @@ TEST(switch_options_errors)
 		     setsockopt(m, 255, IPN_SWITCH_AGING, &val, sizeof(val)),
 		     "setsockopt at level 255 on a switch network");
 	len = sizeof(val);
-	ASSERT_ERRNO(ENOPROTOOPT,
-		     getsockopt(a, IPN_VDESWITCH_L3, IPN_SWITCH_AGING, &val, &len),
+	ASSERT_ERRNO(ENOPROTOOPT, getsockopt(a, IPN_VDESWITCH_L3,
+					     IPN_SWITCH_AGING, &val, &len),
 		     "getsockopt at level 3 on a switch network");
 	h = TRY(net_create(hp, NULL));
 	hj = TRY(net_join(hp));
 	val = 10;
-	ASSERT_ERRNO(ENOPROTOOPT,
-		     setsockopt(h, IPN_VDESWITCH, IPN_SWITCH_AGING, &val, sizeof(val)),
+	ASSERT_ERRNO(ENOPROTOOPT, setsockopt(h, IPN_VDESWITCH, IPN_SWITCH_AGING,
+					     &val, sizeof(val)),
 		     "setsockopt at level 2 on a hub network");
 	len = sizeof(val);
 	ASSERT_ERRNO(ENOPROTOOPT,
 		     getsockopt(h, IPN_VDESWITCH, IPN_SWITCH_AGING, &val, &len),
 		     "getsockopt at level 2 on a hub network");
 	len = sizeof(val);
-	ASSERT_ERRNO(ENOPROTOOPT,
-		     getsockopt(hj, IPN_VDESWITCH, IPN_SWITCH_MACTABLE, buf, &len),
+	ASSERT_ERRNO(ENOPROTOOPT, getsockopt(hj, IPN_VDESWITCH,
+					     IPN_SWITCH_MACTABLE, buf, &len),
 		     "getsockopt at level 2 from a hub port");
 
 	/* Buffers too short to read into, and ports beyond the table. */
@@ -1226,34 +1230,34 @@ TEST(switch_options_errors)
 		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_AGING, &val, &len),
 		     "IPN_SWITCH_AGING with optlen 3");
 	len = 0;
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_MAXENTRIES, &val, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_MAXENTRIES,
+					&val, &len),
 		     "IPN_SWITCH_MAXENTRIES with optlen 0");
 	v = (struct ipn_switch_vlan){ .port = 0 };
 	len = 4;
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN,
+					&v, &len),
 		     "IPN_SWITCH_PORT_VLAN with optlen 4");
 	val = 0;
 	len = 2;
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_TRUNKS, &val, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH,
+					IPN_SWITCH_PORT_TRUNKS, &val, &len),
 		     "IPN_SWITCH_PORT_TRUNKS with optlen 2");
 	v = (struct ipn_switch_vlan){ .port = 8 };
 	len = sizeof(v);
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN,
+					&v, &len),
 		     "IPN_SWITCH_PORT_VLAN of port 8");
 	v = (struct ipn_switch_vlan){ .port = -1 };
 	len = sizeof(v);
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN, &v, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_VLAN,
+					&v, &len),
 		     "IPN_SWITCH_PORT_VLAN of port -1");
 	val = 8;
 	len = sizeof(buf);
 	memcpy(buf, &val, sizeof(val));
-	ASSERT_ERRNO(EINVAL,
-		     getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_PORT_TRUNKS, buf, &len),
+	ASSERT_ERRNO(EINVAL, getsockopt(m, IPN_VDESWITCH,
+					IPN_SWITCH_PORT_TRUNKS, buf, &len),
 		     "IPN_SWITCH_PORT_TRUNKS of port 8");
 
 	/* Resizing the table keeps what it learnt. */
@@ -1326,8 +1330,8 @@ TEST(switch_config_needs_owner)
 	TRY(set_opt(m, IPN_SO_MODE, 0777));
 	TRY(ipn_bind(m, p));
 	TRY(sw_set_vlan(m, IPN_SWITCH_PORT_VLAN, 0, 20));
-	ASSERT_EQ(0,
-		  reap(TRY(spawn(_metadata, switch_owner_child, (void *)p)), "unprivileged manager"));
+	ASSERT_EQ(0, reap(TRY(spawn(_metadata, switch_owner_child, (void *)p)),
+			  "unprivileged manager"));
 	ASSERT_VAL(20, sw_pvid(m, 0),
 		   "pvid of port 0 after the refused change");
 }
