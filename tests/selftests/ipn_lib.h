@@ -561,13 +561,14 @@ ipn_test_name(char *buf, size_t size, const struct __fixture_metadata *f,
 /* Whether @name contains one of the comma-separated words of @filter. */
 static bool __maybe_unused ipn_selected(const char *name, const char *filter)
 {
-	char words[256], *w, *save;
+	char *words = strdup(filter), *w, *save;
+	bool found = false;
 
-	snprintf(words, sizeof(words), "%s", filter);
-	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save))
-		if (strstr(name, w))
-			return true;
-	return false;
+	for (w = words ? strtok_r(words, ",", &save) : NULL; w && !found;
+	     w = strtok_r(NULL, ",", &save))
+		found = strstr(name, w) != NULL;
+	free(words);
+	return found;
 }
 
 static pid_t ipn_main_pid __maybe_unused;
