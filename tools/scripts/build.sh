@@ -12,7 +12,7 @@ make -s -C "$kdir" M="$IPN_TOP" "${kv[@]}" modules >&2
 out="$IPN_TOP/build/bin"
 mkdir -p "$out"
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi")
-for prog in tests/ipn_test tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
+for prog in tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
 	src="$IPN_TOP/$prog.c"
 	[ -f "$src" ] || continue
 	bin="$out/$(basename "$prog")"
@@ -22,13 +22,14 @@ for prog in tests/ipn_test tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat
 	fi
 done
 
-# The suite again as a 32-bit program: IPN's ioctls and options as 32-bit
-# processes (QEMU or VDE built for i386) reach them, through compat_ioctl.
-bin32="$out/ipn_test32"
-if [ ! -x "$bin32" ] || [ "$IPN_TOP/tests/ipn_test.c" -nt "$bin32" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bin32" ]; then
-	log "compiling tests/ipn_test.c for i386"
-	gcc -m32 "${cflags[@]}" -o "$bin32" "$IPN_TOP/tests/ipn_test.c" -lpthread
-fi
+# The selftests (tests/selftests/): a program per area on the pinned
+# kernel's own tools/testing/selftests/kselftest_harness.h, and again as
+# 32-bit programs the areas of guest-init's compat list: IPN's ioctls and
+# options as 32-bit processes (QEMU or VDE built for i386) reach them,
+# through compat_ioctl.  The suite of one program they replace goes.
+rm -f "$out/ipn_test" "$out/ipn_test32"
+make -s -C "$IPN_TOP/tests/selftests" KSFT_DIR="$kdir/tools/testing/selftests" \
+	OUT="$out" >&2
 
 # The vdeplug4 plug-in (libvdeplug-dev is installed by setup.sh).
 plugin="$out/../vdeplug/libvdeplug_ipn.so"
