@@ -1,0 +1,301 @@
+//! The system calls socket2 does not wrap: options of any type, and the
+//! IPN ioctls.  All of the crate's unsafe code lives here.
+
+use std::ffi::CStr;
+use std::io;
+use std::mem::{size_of, MaybeUninit};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use libc::{c_int, c_void, socklen_t};
+use socket2::SockAddr;
+
+use crate::sys;
+
+/// The error of a call with a bad argument, carrying its errno as the
+/// kernel's own answer to the same argument would.
+pub(crate) fn errno(e: c_int) -> io::Error {
+    io::Error::from_raw_os_error(e)
+}
+
+fn check(ret: c_int) -> io::Result<c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Plain data that any bytes the kernel writes make a valid value of.
+///
+/// # Safety
+///
+/// The type must be `repr(C)` (or a primitive) with no padding the kernel
+/// relies on, and every bit pattern must be a valid value.
+pub(crate) unsafe trait Pod: Copy + Default {}
+
+// SAFETY: primitives: every bit pattern is valid.
+unsafe impl Pod for c_int {}
+// SAFETY: as above.
+unsafe impl Pod for u16 {}
+// SAFETY: as above.
+unsafe impl Pod for u8 {}
+// SAFETY: as above.
+unsafe impl Pod for u32 {}
+// SAFETY: repr(C) structures of integers only.
+unsafe impl Pod for sys::ipn_switch_vlan {}
+// SAFETY: as above.
+unsafe impl Pod for sys::ipn_switch_fdb_entry {}
+// SAFETY: as above.
+unsafe impl Pod for sys::ipn_switch_port_stats {}
+
+/// `setsockopt(fd, level, name, value, size_of(T))`.
+pub(crate) fn setsockopt<T: Pod>(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: &T,
+) -> io::Result<()> {
+    setsockopt_bytes(
+        fd,
+        level,
+        name,
+        value as *const T as *const c_void,
+        size_of::<T>(),
+    )
+}
+
+/// `setsockopt` with a byte string (a description).
+pub(crate) fn setsockopt_slice(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: &[u8],
+) -> io::Result<()> {
+    setsockopt_bytes(fd, level, name, value.as_ptr().cast(), value.len())
+}
+
+fn setsockopt_bytes(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: *const c_void,
+    len: usize,
+) -> io::Result<()> {
+    let len = socklen_t::try_from(len).map_err(|_| errno(libc::EINVAL))?;
+    // SAFETY: `value` points to `len` readable bytes (the callers pass a
+    // reference or a slice), and `fd` is an open descriptor.
+    check(unsafe { libc::setsockopt(fd.as_raw_fd(), level, name, value, len) }).map(drop)
+}
+
+/// `getsockopt` of a single value of type `T`.
+pub(crate) fn getsockopt<T: Pod>(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<T> {
+    let mut value = [T::default()];
+    let len = getsockopt_slice(fd, level, name, &mut value)?;
+    if len == 1 {
+        Ok(value[0])
+    } else {
+        Err(errno(libc::EINVAL))
+    }
+}
+
+/// `getsockopt` into a slice of records, whose first bytes may carry an
+/// argument in (a port).  Returns how many whole records the kernel wrote.
+pub(crate) fn getsockopt_slice<T: Pod>(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    buf: &mut [T],
+) -> io::Result<usize> {
+    let mut len =
+        socklen_t::try_from(std::mem::size_of_val(buf)).map_err(|_| errno(libc::EINVAL))?;
+    // SAFETY: `buf` is `len` writable bytes, and any bytes the kernel
+    // writes there make valid `T`s (`Pod`).
+    check(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            buf.as_mut_ptr().cast(),
+            &mut len,
+        )
+    })?;
+    Ok(len as usize / size_of::<T>().max(1))
+}
+
+/// `ioctl(fd, request, &mut ifreq)`.
+pub(crate) fn ioctl_ifreq(
+    fd: BorrowedFd<'_>,
+    request: u32,
+    ifr: &mut libc::ifreq,
+) -> io::Result<c_int> {
+    // SAFETY: the IPN ioctls that take a pointer read and write one
+    // `struct ifreq`, which `ifr` is.
+    check(unsafe {
+        libc::ioctl(
+            fd.as_raw_fd(),
+            request as libc::Ioctl,
+            ifr as *mut libc::ifreq,
+        )
+    })
+}
+
+/// `ioctl(fd, request, value)`, an int passed by value.
+pub(crate) fn ioctl_int(fd: BorrowedFd<'_>, request: u32, value: c_int) -> io::Result<c_int> {
+    // SAFETY: IPN_CHECK and IPN_SETPERSIST take their argument by value
+    // and touch no memory of the caller.
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), request as libc::Ioctl, value) })
+}
+
+/// A `struct ifreq` naming an interface: at most `IFNAMSIZ - 1` bytes, no
+/// NUL (EINVAL otherwise, as the kernel's `dev_valid_name()` says).
+pub(crate) fn ifreq(name: &str, flags: libc::c_short) -> io::Result<libc::ifreq> {
+    // SAFETY: `ifreq` is plain data for which all zeroes is valid (an
+    // empty name, no flags).
+    let mut ifr: libc::ifreq = unsafe { MaybeUninit::zeroed().assume_init() };
+    let bytes = name.as_bytes();
+    if bytes.len() >= ifr.ifr_name.len() || bytes.contains(&0) {
+        return Err(errno(libc::EINVAL));
+    }
+    for (d, s) in ifr.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    ifr.ifr_ifru.ifru_flags = flags;
+    Ok(ifr)
+}
+
+/// The interface name the kernel wrote back into `ifr`.
+pub(crate) fn ifreq_name(ifr: &libc::ifreq) -> String {
+    let bytes: Vec<u8> = ifr.ifr_name.iter().map(|&c| c as u8).collect();
+    CStr::from_bytes_until_nul(&bytes)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The `sockaddr_un` of family `AF_IPN` for `path`.  An empty path, one
+/// with a NUL byte (EINVAL) or one longer than `sun_path` (ENAMETOOLONG)
+/// is refused here, as the kernel would.
+pub(crate) fn sockaddr(path: &Path) -> io::Result<SockAddr> {
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.is_empty() || bytes.contains(&0) {
+        return Err(errno(libc::EINVAL));
+    }
+    // SAFETY: the storage is zeroed, and is filled in as the `sockaddr_un`
+    // the family and length say: `sun_family`, then the path, NUL
+    // terminated when it does not fill `sun_path`.
+    let (_, addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let sun = &mut *storage.cast::<libc::sockaddr_un>();
+            if bytes.len() > sun.sun_path.len() {
+                return Err(errno(libc::ENAMETOOLONG));
+            }
+            sun.sun_family = sys::AF_IPN as libc::sa_family_t;
+            for (d, s) in sun.sun_path.iter_mut().zip(bytes) {
+                *d = *s as libc::c_char;
+            }
+            let path_len = (bytes.len() + 1).min(sun.sun_path.len());
+            *len = (std::mem::offset_of!(libc::sockaddr_un, sun_path) + path_len) as socklen_t;
+            Ok(())
+        })
+    }?;
+    Ok(addr)
+}
+
+/// The path of an AF_IPN address (getsockname, getpeername).
+pub(crate) fn sockaddr_path(addr: &SockAddr) -> Option<std::path::PathBuf> {
+    let off = std::mem::offset_of!(libc::sockaddr_un, sun_path);
+    let len = (addr.len() as usize).checked_sub(off)?;
+    // SAFETY: `addr` holds at least `off + len` initialised bytes of a
+    // `sockaddr_un` (its length says so, and the storage is larger).
+    let sun = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_un>() };
+    let path: Vec<u8> = sun.sun_path[..len.min(sun.sun_path.len())]
+        .iter()
+        .map(|&c| c as u8)
+        .take_while(|&b| b != 0)
+        .collect();
+    if path.is_empty() {
+        None
+    } else {
+        Some(std::ffi::OsString::from(std::ffi::OsStr::from_bytes(&path)).into())
+    }
+}
+
+/// `recv()` into initialised memory, returning the length and whether
+/// the message was longer than `buf` (`MSG_TRUNC`).
+pub(crate) fn recv(
+    sock: &socket2::Socket,
+    buf: &mut [u8],
+    flags: c_int,
+) -> io::Result<(usize, bool)> {
+    // SAFETY: recvmsg() only writes initialised bytes into the buffer,
+    // so viewing initialised memory as `MaybeUninit` for it is sound.
+    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
+    let mut bufs = [socket2::MaybeUninitSlice::new(uninit)];
+    let (len, rflags) = sock.recv_vectored_with_flags(&mut bufs, flags)?;
+    Ok((len, rflags.is_truncated()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockaddr_round_trip() {
+        let a = sockaddr(Path::new("/tmp/net")).unwrap();
+        assert_eq!(a.family(), sys::AF_IPN as libc::sa_family_t);
+        assert_eq!(
+            a.len() as usize,
+            std::mem::offset_of!(libc::sockaddr_un, sun_path) + 9
+        );
+        assert_eq!(sockaddr_path(&a).unwrap(), Path::new("/tmp/net"));
+    }
+
+    #[test]
+    fn sockaddr_full_path_has_no_nul() {
+        let long = "/".repeat(108);
+        let a = sockaddr(Path::new(&long)).unwrap();
+        assert_eq!(a.len() as usize, std::mem::size_of::<libc::sockaddr_un>());
+        assert_eq!(sockaddr_path(&a).unwrap(), Path::new(&long));
+    }
+
+    #[test]
+    fn sockaddr_refuses_what_the_kernel_refuses() {
+        let e = |p: &str| sockaddr(Path::new(p)).unwrap_err().raw_os_error();
+        assert_eq!(e(""), Some(libc::EINVAL));
+        assert_eq!(e(&"/".repeat(109)), Some(libc::ENAMETOOLONG));
+        let nul = std::ffi::OsStr::from_bytes(b"/tmp/a\0b");
+        assert_eq!(
+            sockaddr(Path::new(nul)).unwrap_err().raw_os_error(),
+            Some(libc::EINVAL)
+        );
+    }
+
+    #[test]
+    fn ifreq_names() {
+        let ifr = ifreq("ipn0", sys::IPN_NODEFLAG_TAP).unwrap();
+        assert_eq!(ifreq_name(&ifr), "ipn0");
+        // SAFETY: ifreq() wrote the flags member.
+        assert_eq!(unsafe { ifr.ifr_ifru.ifru_flags }, sys::IPN_NODEFLAG_TAP);
+        assert!(ifreq("123456789012345", 0).is_ok());
+        assert_eq!(
+            ifreq("1234567890123456", 0).unwrap_err().raw_os_error(),
+            Some(libc::EINVAL)
+        );
+        assert_eq!(
+            ifreq("a\0b", 0).unwrap_err().raw_os_error(),
+            Some(libc::EINVAL)
+        );
+    }
+
+    #[test]
+    fn not_an_ipn_socket() {
+        let f = std::fs::File::open("/dev/null").unwrap();
+        assert!(!crate::Socket::is_ipn(std::os::fd::AsFd::as_fd(&f)));
+        let fd: std::os::fd::OwnedFd = f.into();
+        assert_eq!(
+            crate::Socket::try_from(fd).unwrap_err().raw_os_error(),
+            Some(libc::ENOTSOCK)
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! [`Switch`]: the options and tables of an Ethernet switch network
+//! (`kvde_switch.ko`, level `IPN_VDESWITCH`).
+
+use std::io;
+use std::os::fd::BorrowedFd;
+use std::time::Duration;
+
+use libc::c_int;
+
+use crate::raw::{self, errno};
+use crate::sys;
+
+/// The largest VLAN id.
+pub const VLAN_MAX: u16 = 4094;
+
+/// An entry of the switch's address table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FdbEntry {
+    /// The learnt Ethernet address.
+    pub mac: [u8; 6],
+    /// Its VLAN.
+    pub vlan: u16,
+    /// The port it was learnt on.
+    pub port: u32,
+    /// Since it was last seen.
+    pub age: Duration,
+}
+
+/// The counters of a connected port of the switch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PortStats {
+    /// The port.
+    pub port: u32,
+    /// Its untagged VLAN, or `None`.
+    pub pvid: Option<u16>,
+    /// How many tagged VLANs it carries.
+    pub ntrunks: u16,
+    /// Frames accepted from the port.
+    pub rx_frames: u64,
+    /// Their bytes.
+    pub rx_bytes: u64,
+    /// Frames refused: runts, or a VLAN the port does not carry.
+    pub rx_drops: u64,
+    /// Frames queued to the port.
+    pub tx_frames: u64,
+    /// Their bytes.
+    pub tx_bytes: u64,
+    /// Frames not queued: its reader's queue full, or gone.
+    pub tx_drops: u64,
+}
+
+/// The switch of a network, through one of its sockets.
+///
+/// Reading works from any socket of the network; changing needs a bound
+/// socket and ownership of the network's node (`EPERM` otherwise).  Ports
+/// beyond the table and VLANs outside 1..=4094 give `EINVAL`.
+///
+/// ```no_run
+/// let s = ipn::NetworkBuilder::new(ipn::Policy::SWITCH).bind("/tmp/sw")?;
+/// let sw = s.switch();
+/// sw.set_pvid(1, 10)?;
+/// sw.add_trunk(2, 10)?;
+/// for e in sw.fdb()? {
+///     println!("{:02x?} vlan {} port {}", e.mac, e.vlan, e.port);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Switch<'a> {
+    fd: BorrowedFd<'a>,
+}
+
+impl<'a> Switch<'a> {
+    pub(crate) fn new(fd: BorrowedFd<'a>) -> Self {
+        Switch { fd }
+    }
+
+    fn set<T: raw::Pod>(&self, name: c_int, value: &T) -> io::Result<()> {
+        raw::setsockopt(self.fd, sys::IPN_VDESWITCH, name, value)
+    }
+
+    fn get_int(&self, name: c_int) -> io::Result<c_int> {
+        raw::getsockopt(self.fd, sys::IPN_VDESWITCH, name)
+    }
+
+    fn vlan_arg(port: u32, vlan: u16) -> io::Result<sys::ipn_switch_vlan> {
+        let port = i32::try_from(port).map_err(|_| errno(libc::EINVAL))?;
+        Ok(sys::ipn_switch_vlan {
+            port,
+            vlan,
+            reserved: 0,
+        })
+    }
+
+    /// The untagged VLAN of `port`, or `None`.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// assert_eq!(s.switch().pvid(0)?, Some(1));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn pvid(&self, port: u32) -> io::Result<Option<u16>> {
+        let mut arg = [Self::vlan_arg(port, 0)?];
+        raw::getsockopt_slice(
+            self.fd,
+            sys::IPN_VDESWITCH,
+            sys::IPN_SWITCH_PORT_VLAN,
+            &mut arg,
+        )?;
+        Ok(Some(arg[0].vlan).filter(|&v| v != 0))
+    }
+
+    /// Sets the untagged VLAN of `port`; 0 for none.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().set_pvid(3, 20)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_pvid(&self, port: u32, vlan: u16) -> io::Result<()> {
+        self.set(sys::IPN_SWITCH_PORT_VLAN, &Self::vlan_arg(port, vlan)?)
+    }
+
+    /// Lets `port` carry `vlan` tagged.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().add_trunk(0, 20)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn add_trunk(&self, port: u32, vlan: u16) -> io::Result<()> {
+        self.set(sys::IPN_SWITCH_TRUNK_ADD, &Self::vlan_arg(port, vlan)?)
+    }
+
+    /// Stops `port` carrying `vlan` tagged.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().del_trunk(0, 20)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn del_trunk(&self, port: u32, vlan: u16) -> io::Result<()> {
+        self.set(sys::IPN_SWITCH_TRUNK_DEL, &Self::vlan_arg(port, vlan)?)
+    }
+
+    /// The tagged VLANs of `port`, in increasing order.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// println!("{:?}", s.switch().trunks(0)?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn trunks(&self, port: u32) -> io::Result<Vec<u16>> {
+        let port = i32::try_from(port).map_err(|_| errno(libc::EINVAL))?;
+        // The port goes in the buffer's first bytes; the VLANs come back.
+        let mut buf = vec![0u16; usize::from(VLAN_MAX)];
+        let p = port.to_ne_bytes();
+        buf[0] = u16::from_ne_bytes([p[0], p[1]]);
+        buf[1] = u16::from_ne_bytes([p[2], p[3]]);
+        let n = raw::getsockopt_slice(
+            self.fd,
+            sys::IPN_VDESWITCH,
+            sys::IPN_SWITCH_PORT_TRUNKS,
+            &mut buf,
+        )?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// How long a learnt address lasts unseen.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// assert_eq!(s.switch().aging()?.as_secs(), 300);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn aging(&self) -> io::Result<Duration> {
+        let secs = self.get_int(sys::IPN_SWITCH_AGING)?;
+        Ok(Duration::from_secs(
+            u64::try_from(secs).map_err(|_| errno(libc::EINVAL))?,
+        ))
+    }
+
+    /// Sets the aging time, 1..=1000000 whole seconds.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().set_aging(std::time::Duration::from_secs(60))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_aging(&self, aging: Duration) -> io::Result<()> {
+        let secs = c_int::try_from(aging.as_secs()).map_err(|_| errno(libc::EINVAL))?;
+        self.set(sys::IPN_SWITCH_AGING, &secs)
+    }
+
+    /// Forgets the addresses learnt on `port`, or on every port.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().flush(None)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn flush(&self, port: Option<u32>) -> io::Result<()> {
+        let port = match port {
+            Some(p) => c_int::try_from(p).map_err(|_| errno(libc::EINVAL))?,
+            None => -1,
+        };
+        self.set(sys::IPN_SWITCH_FLUSH, &port)
+    }
+
+    /// The address table's capacity.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// println!("{} entries", s.switch().max_entries()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_entries(&self) -> io::Result<u32> {
+        let n = self.get_int(sys::IPN_SWITCH_MAXENTRIES)?;
+        u32::try_from(n).map_err(|_| errno(libc::EINVAL))
+    }
+
+    /// Resizes the address table, 8..=65536 entries (rounded to a power
+    /// of two multiple of 8).
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
+    /// s.switch().set_max_entries(1024)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_max_entries(&self, entries: u32) -> io::Result<()> {
+        let n = c_int::try_from(entries).map_err(|_| errno(libc::EINVAL))?;
+        self.set(sys::IPN_SWITCH_MAXENTRIES, &n)
+    }
+
+    /// The address table.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// for e in s.switch().fdb()? {
+    ///     println!("{:02x?} vlan {} port {} age {:?}", e.mac, e.vlan, e.port, e.age);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn fdb(&self) -> io::Result<Vec<FdbEntry>> {
+        let cap = self.max_entries()? as usize;
+        let mut buf = vec![sys::ipn_switch_fdb_entry::default(); cap];
+        let n = raw::getsockopt_slice(
+            self.fd,
+            sys::IPN_VDESWITCH,
+            sys::IPN_SWITCH_MACTABLE,
+            &mut buf,
+        )?;
+        Ok(buf[..n]
+            .iter()
+            .map(|e| FdbEntry {
+                mac: e.mac,
+                vlan: e.vlan,
+                port: e.port.max(0) as u32,
+                age: Duration::from_millis(e.age_ms.into()),
+            })
+            .collect())
+    }
+
+    /// The counters of every connected port.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// for p in s.switch().port_stats()? {
+    ///     println!("port {}: {} frames in, {} out", p.port, p.rx_frames, p.tx_frames);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn port_stats(&self) -> io::Result<Vec<PortStats>> {
+        let ports: c_int = raw::getsockopt(self.fd, sys::SOL_IPN, sys::IPN_SO_NUMNODES)?;
+        let mut buf = vec![sys::ipn_switch_port_stats::default(); ports.max(1) as usize];
+        let n = raw::getsockopt_slice(
+            self.fd,
+            sys::IPN_VDESWITCH,
+            sys::IPN_SWITCH_PORT_STATS,
+            &mut buf,
+        )?;
+        Ok(buf[..n]
+            .iter()
+            .map(|s| PortStats {
+                port: s.port.max(0) as u32,
+                pvid: Some(s.pvid).filter(|&v| v != 0),
+                ntrunks: s.ntrunks,
+                rx_frames: s.rx_frames,
+                rx_bytes: s.rx_bytes,
+                rx_drops: s.rx_drops,
+                tx_frames: s.tx_frames,
+                tx_bytes: s.tx_bytes,
+                tx_drops: s.tx_drops,
+            })
+            .collect())
+    }
+}

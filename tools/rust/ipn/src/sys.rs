@@ -1,0 +1,160 @@
+//! The raw ABI of `include/uapi/linux/ipn.h`: constants and structures,
+//! written by hand and checked against the C header by the crate's
+//! `header` test (a generated C file of `_Static_assert`s on every value,
+//! size and offset, compiled against the header), so that building the
+//! crate needs neither the header nor libclang.
+//!
+//! Most programs want the safe API of the crate root instead.
+
+#![allow(missing_docs)]
+
+use libc::c_int;
+
+/// Declares the header's integer constants, and [`CONSTANTS`], the list
+/// the header test checks.
+macro_rules! constants {
+    ($($(#[$m:meta])* $name:ident: $ty:ty = $value:expr;)*) => {
+        $($(#[$m])* pub const $name: $ty = $value;)*
+        /// Every constant of this module, by its C name, for the header test.
+        #[doc(hidden)]
+        pub const CONSTANTS: &[(&str, i64)] = &[$((stringify!($name), $name as i64)),*];
+    };
+}
+
+/// `_IOW('I', nr, int)`, as the header encodes its ioctls.
+const fn iow_int(nr: u32) -> u32 {
+    const IOC_WRITE: u32 = 1;
+    (IOC_WRITE << 30) | ((core::mem::size_of::<c_int>() as u32) << 16) | ((b'I' as u32) << 8) | nr
+}
+
+constants! {
+    /// The address family (and protocol family) number.
+    AF_IPN: c_int = 46;
+    PF_IPN: c_int = 46;
+
+    /// Delivery policies: the protocol argument of `socket()`.
+    IPN_ANY: c_int = 0;
+    IPN_BROADCAST: c_int = 1;
+    IPN_HUB: c_int = 1;
+    IPN_VDESWITCH: c_int = 2;
+    IPN_VDESWITCH_L3: c_int = 3;
+
+    /// Socket option level of the IPN core.
+    SOL_IPN: c_int = 0;
+    IPN_SO_PORT: c_int = 0;
+    IPN_SO_DESCR: c_int = 1;
+    IPN_SO_CHANGE_NUMNODES: c_int = 2;
+    IPN_SO_HANDLE_OOB: c_int = 3;
+    IPN_SO_WANT_OOB_NUMNODES: c_int = 4;
+    IPN_SO_PREBIND: c_int = 0x80;
+    IPN_SO_MTU: c_int = 0x80;
+    IPN_SO_NUMNODES: c_int = 0x81;
+    IPN_SO_MSGPOOLSIZE: c_int = 0x82;
+    IPN_SO_FLAGS: c_int = 0x83;
+    IPN_SO_MODE: c_int = 0x84;
+
+    IPN_DESCRLEN: usize = 128;
+    IPN_PORTNO_ANY: c_int = -1;
+    IPN_MTU_MIN: c_int = 1;
+    IPN_MTU_MAX: c_int = 65535;
+    IPN_NUMNODES_MAX: c_int = 4096;
+    IPN_MSGPOOLSIZE_MAX: c_int = 4096;
+
+    IPN_FLAG_LOSSLESS: c_int = 1;
+    IPN_FLAG_EXCL: c_int = 2;
+    IPN_FLAG_FLEXMTU: c_int = 4;
+    IPN_FLAG_MASK: c_int = 7;
+
+    IPN_NODEFLAG_TAP: libc::c_short = 0x10;
+    IPN_NODEFLAG_GRAB: libc::c_short = 0x20;
+
+    IPN_CHECK: u32 = iow_int(199);
+    IPN_SETPERSIST_NETDEV: u32 = iow_int(200);
+    IPN_CLRPERSIST_NETDEV: u32 = iow_int(201);
+    IPN_CONN_NETDEV: u32 = iow_int(202);
+    IPN_JOIN_NETDEV: u32 = iow_int(203);
+    IPN_SETPERSIST: u32 = iow_int(204);
+    IPN_CHECK_MAGIC: c_int = 0x49504e;
+
+    /// Options of the Ethernet switch, at level [`IPN_VDESWITCH`].
+    IPN_SWITCH_PORT_VLAN: c_int = 1;
+    IPN_SWITCH_TRUNK_ADD: c_int = 2;
+    IPN_SWITCH_TRUNK_DEL: c_int = 3;
+    IPN_SWITCH_PORT_TRUNKS: c_int = 4;
+    IPN_SWITCH_AGING: c_int = 5;
+    IPN_SWITCH_FLUSH: c_int = 6;
+    IPN_SWITCH_MAXENTRIES: c_int = 7;
+    IPN_SWITCH_MACTABLE: c_int = 8;
+    IPN_SWITCH_PORT_STATS: c_int = 9;
+    IPN_SWITCH_AGING_DEFAULT: c_int = 300;
+    IPN_SWITCH_MAXENTRIES_DEFAULT: c_int = 4096;
+
+    /// The tag of the (reserved) out-of-band notice `struct numnode_oob`.
+    IPN_OOB_NUMNODE_TAG: c_int = 0;
+
+    /// From `<asm/socket.h>` and `<linux/sock_diag.h>`: the socket's
+    /// memory counters, whose entry `SK_MEMINFO_DROPS` counts drops.
+    SO_MEMINFO: c_int = 55;
+    SK_MEMINFO_VARS: usize = 9;
+}
+
+/// `struct ipn_switch_vlan`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_vlan {
+    pub port: i32,
+    pub vlan: u16,
+    pub reserved: u16,
+}
+
+/// `struct ipn_switch_fdb_entry`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_fdb_entry {
+    pub mac: [u8; 6],
+    pub vlan: u16,
+    pub port: i32,
+    pub age_ms: u32,
+}
+
+/// `struct ipn_switch_port_stats`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_port_stats {
+    pub port: i32,
+    pub pvid: u16,
+    pub ntrunks: u16,
+    pub rx_frames: u64,
+    pub rx_bytes: u64,
+    pub rx_drops: u64,
+    pub tx_frames: u64,
+    pub tx_bytes: u64,
+    pub tx_drops: u64,
+}
+
+/// A structure of the header, for the header test: its C name, its size
+/// and the offset of each field.
+#[doc(hidden)]
+pub struct Layout {
+    pub name: &'static str,
+    pub size: usize,
+    pub fields: &'static [(&'static str, usize)],
+}
+
+macro_rules! layouts {
+    ($($ty:ident { $($field:ident),* })*) => {
+        /// Every structure of this module, for the header test.
+        #[doc(hidden)]
+        pub const LAYOUTS: &[Layout] = &[$(Layout {
+            name: stringify!($ty),
+            size: core::mem::size_of::<$ty>(),
+            fields: &[$((stringify!($field), core::mem::offset_of!($ty, $field))),*],
+        }),*];
+    };
+}
+
+layouts! {
+    ipn_switch_vlan { port, vlan, reserved }
+    ipn_switch_fdb_entry { mac, vlan, port, age_ms }
+    ipn_switch_port_stats { port, pvid, ntrunks, rx_frames, rx_bytes, rx_drops, tx_frames, tx_bytes, tx_drops }
+}
