@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all setup kernel kernel-built modules test demo vm shell fuzz stress install-vdeplug rustfmt rustfmtcheck clippy checkpatch clean
+.PHONY: all setup kernel kernel-built modules test demo vm shell fuzz stress install install-vdeplug ipnctl man rustfmt rustfmtcheck clippy checkpatch clean
 
 all: modules
 
@@ -28,10 +28,28 @@ vm:
 shell:
 	./run shell
 
+# ipnctl (release build, Debian's cargo), the man pages ipn(7), made from
+# Documentation/ipn.rst, and ipnctl(8), the uapi header and ipnctl's bash
+# completion: make install [PREFIX=/usr/local] [DESTDIR=].
+PREFIX ?= /usr/local
+ipnctl:
+	. tools/scripts/lib.sh && cd tools/rust && ipn_cargo build --release --locked -p ipnctl
+
+man:
+	./tools/scripts/man.sh
+
+install: ipnctl man
+	install -D -m 0755 tools/rust/target/release/ipnctl $(DESTDIR)$(PREFIX)/bin/ipnctl
+	install -D -m 0644 build/man/ipn.7 $(DESTDIR)$(PREFIX)/share/man/man7/ipn.7
+	install -D -m 0644 build/man/ipnctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipnctl.8
+	install -D -m 0644 include/uapi/linux/ipn.h $(DESTDIR)$(PREFIX)/include/linux/ipn.h
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	tools/rust/target/release/ipnctl completions bash \
+		>$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipnctl
+
 # The vdeplug4 plug-in goes where libvdeplug looks for plug-ins: the
 # vdeplug/ folder beside the libvdeplug.so.2 that the dynamic linker finds
 # (on Debian, /usr/lib/<multiarch>/vdeplug).  Its man page goes to man1.
-PREFIX ?= /usr/local
 install-vdeplug:
 	@test -f build/vdeplug/libvdeplug_ipn.so || { echo "run 'make modules' (or ./run setup) first" >&2; exit 1; }
 	@lib=$$(/sbin/ldconfig -p | awk '/libvdeplug\.so\.2 /{print $$NF; exit}'); \

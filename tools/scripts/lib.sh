@@ -33,6 +33,14 @@ rust_lib_src() {
 	printf '%s\n' "$d"
 }
 
+# Debian's cargo (cargo-web), which setup.sh installs, rather than a
+# rustup toolchain on PATH: the same compiler on every machine.
+ipn_cargo() {
+	local cargo=/usr/bin/cargo
+	[ -x "$cargo" ] || cargo=$(command -v cargo) || die "no cargo found (run: make setup)"
+	RUSTC=/usr/bin/rustc "$cargo" "$@"
+}
+
 # Variables every kernel and module make call needs, so that Kconfig and
 # Kbuild use Debian's rustc-web rather than a rustup toolchain on PATH.
 kmake_vars() {

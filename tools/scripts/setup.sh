@@ -13,7 +13,9 @@ PKGS=(rustc-web rust-web-src cargo-web rustfmt-web rust-web-clippy
 	# guest (from the host's root filesystem): UML, vde_plug, vde_switch.
 	libvdeplug-dev vdeplug vde2 user-mode-linux iproute2 iputils-ping util-linux
 	# The suite is also built as a 32-bit program, for compat_ioctl.
-	gcc-multilib)
+	gcc-multilib
+	# ipn(7) is made from Documentation/ipn.rst (make install).
+	python3-docutils)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -32,9 +34,7 @@ mkdir -p "$IPN_CACHE"
 bg="$IPN_CACHE/bindgen/bin/bindgen"
 if ! "$bg" --version 2>/dev/null | grep -q "bindgen $BINDGEN_VERSION"; then
 	log "building bindgen-cli $BINDGEN_VERSION from crates.io"
-	cargo=/usr/bin/cargo
-	[ -x "$cargo" ] || cargo=$(command -v cargo) || die "no cargo found"
-	"$cargo" install --locked --quiet --force --root "$IPN_CACHE/bindgen" \
+	ipn_cargo install --locked --quiet --force --root "$IPN_CACHE/bindgen" \
 		"bindgen-cli@$BINDGEN_VERSION"
 fi
 
