@@ -38,7 +38,8 @@ rust_lib_src() {
 ipn_cargo() {
 	local cargo=/usr/bin/cargo
 	[ -x "$cargo" ] || cargo=$(command -v cargo) || die "no cargo found (run: make setup)"
-	RUSTC=/usr/bin/rustc "$cargo" "$@"
+	# Its rustdoc, clippy and rustfmt too: /usr/bin first on PATH.
+	PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc "$cargo" "$@"
 }
 
 # Variables every kernel and module make call needs, so that Kconfig and

@@ -31,9 +31,10 @@ async fn main() -> std::io::Result<()> {
                 }
                 None => return Ok(()),
             },
-            n = net.recv(&mut buf) => {
-                println!("{}", String::from_utf8_lossy(&buf[..n?]));
-            }
+            n = net.recv(&mut buf) => match n? {
+                0 => return Ok(()), // shut down for reading
+                n => println!("{}", String::from_utf8_lossy(&buf[..n])),
+            },
         }
     }
 }

@@ -121,31 +121,31 @@ pub(crate) fn getsockopt_slice<T: Pod>(
             &mut len,
         )
     })?;
-    Ok(len as usize / size_of::<T>().max(1))
+    Ok((len as usize / size_of::<T>().max(1)).min(buf.len()))
 }
 
 /// `ioctl(fd, request, &mut ifreq)`.
 pub(crate) fn ioctl_ifreq(
     fd: BorrowedFd<'_>,
-    request: u32,
+    request: libc::Ioctl,
     ifr: &mut libc::ifreq,
 ) -> io::Result<c_int> {
     // SAFETY: the IPN ioctls that take a pointer read and write one
-    // `struct ifreq`, which `ifr` is.
-    check(unsafe {
-        libc::ioctl(
-            fd.as_raw_fd(),
-            request as libc::Ioctl,
-            ifr as *mut libc::ifreq,
-        )
-    })
+    // `struct ifreq`, which `ifr` is; callers pass only AF_IPN sockets.
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), request, ifr as *mut libc::ifreq) })
 }
 
-/// `ioctl(fd, request, value)`, an int passed by value.
-pub(crate) fn ioctl_int(fd: BorrowedFd<'_>, request: u32, value: c_int) -> io::Result<c_int> {
+/// `ioctl(fd, request, value)`, an int passed by value: as the kernel
+/// reads an `unsigned long`, it is passed as one.
+pub(crate) fn ioctl_int(
+    fd: BorrowedFd<'_>,
+    request: libc::Ioctl,
+    value: c_int,
+) -> io::Result<c_int> {
     // SAFETY: IPN_CHECK and IPN_SETPERSIST take their argument by value
-    // and touch no memory of the caller.
-    check(unsafe { libc::ioctl(fd.as_raw_fd(), request as libc::Ioctl, value) })
+    // and touch no memory of the caller; callers pass only AF_IPN
+    // sockets (`is_ipn()` checks the domain first).
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), request, value as libc::c_ulong) })
 }
 
 /// A `struct ifreq` naming an interface: at most `IFNAMSIZ - 1` bytes, no
@@ -204,10 +204,14 @@ pub(crate) fn sockaddr(path: &Path) -> io::Result<SockAddr> {
 
 /// The path of an AF_IPN address (getsockname, getpeername).
 pub(crate) fn sockaddr_path(addr: &SockAddr) -> Option<std::path::PathBuf> {
+    if c_int::from(addr.family()) != sys::AF_IPN {
+        return None;
+    }
     let off = std::mem::offset_of!(libc::sockaddr_un, sun_path);
     let len = (addr.len() as usize).checked_sub(off)?;
-    // SAFETY: `addr` holds at least `off + len` initialised bytes of a
-    // `sockaddr_un` (its length says so, and the storage is larger).
+    // SAFETY: the storage of a `SockAddr` is a zeroed or kernel-written
+    // `sockaddr_storage`, larger than and aligned for a `sockaddr_un`,
+    // which an AF_IPN address is; only `len` bytes of its path are read.
     let sun = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_un>() };
     let path: Vec<u8> = sun.sun_path[..len.min(sun.sun_path.len())]
         .iter()

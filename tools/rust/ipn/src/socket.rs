@@ -2,7 +2,7 @@
 //! a network it creates.
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -235,8 +235,8 @@ impl NetworkBuilder {
     /// let b = ipn::NetworkBuilder::default().description("qemu vm1");
     /// # drop(b);
     /// ```
-    pub fn description(mut self, description: &str) -> Self {
-        self.description = Some(description.to_owned());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 
@@ -292,7 +292,9 @@ impl NetworkBuilder {
     }
 
     /// Creates the network at `path` or attaches to it, and takes a port:
-    /// what every peer of a network runs.
+    /// what every peer of a network runs.  Binding needs the manage (`x`)
+    /// right on an existing network's node (`EACCES`); a peer with only
+    /// `r` or `w` uses [`connect`](NetworkBuilder::connect).
     ///
     /// ```no_run
     /// let node = ipn::NetworkBuilder::default().join("/tmp/net")?;
@@ -427,7 +429,8 @@ impl Socket {
 
     /// Receives one message into `buf`; returns its length (at most
     /// `buf.len()`: the rest of a longer message is lost, see
-    /// [`recv_msg`](Socket::recv_msg)).
+    /// [`recv_msg`](Socket::recv_msg)).  Messages are never empty: 0 means
+    /// the node is shut down for reading and its queue is empty.
     ///
     /// ```no_run
     /// # let s = ipn::Socket::join("/tmp/net")?;
@@ -530,8 +533,9 @@ impl Socket {
         Ok(String::from_utf8_lossy(&s[..end]).into_owned())
     }
 
-    /// Sets the description of this node (`EINVAL` beyond 128 bytes;
-    /// `ENOTCONN` before bind or connect).
+    /// Sets the description of this node: at most 128 bytes and no NUL
+    /// (`EINVAL` here: the kernel would cut it short); `ENOTCONN` before
+    /// bind or connect.
     ///
     /// ```no_run
     /// # let s = ipn::Socket::join("/tmp/net")?;
@@ -539,12 +543,11 @@ impl Socket {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn set_description(&self, description: &str) -> io::Result<()> {
-        raw::setsockopt_slice(
-            self.as_fd(),
-            sys::SOL_IPN,
-            sys::IPN_SO_DESCR,
-            description.as_bytes(),
-        )
+        let bytes = description.as_bytes();
+        if bytes.len() > sys::IPN_DESCRLEN || bytes.contains(&0) {
+            return Err(errno(libc::EINVAL));
+        }
+        raw::setsockopt_slice(self.as_fd(), sys::SOL_IPN, sys::IPN_SO_DESCR, bytes)
     }
 
     /// The network's MTU (before bind: the one a new network would get).
@@ -723,18 +726,37 @@ impl Socket {
         raw::ioctl_ifreq(self.as_fd(), sys::IPN_JOIN_NETDEV, &mut ifr).map(drop)
     }
 
-    /// Whether `fd` is an AF_IPN socket (`IPN_CHECK`).
+    /// Whether `fd` is an AF_IPN socket: a socket of the family
+    /// (`SO_DOMAIN`) that answers `IPN_CHECK` (other drivers use the same
+    /// ioctl type, so nothing else is asked).
     ///
     /// ```
     /// let f = std::fs::File::open("/dev/null")?;
-    /// assert!(!ipn::Socket::is_ipn(std::os::fd::AsFd::as_fd(&f)));
+    /// assert!(!ipn::Socket::is_ipn(&f));
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn is_ipn(fd: BorrowedFd<'_>) -> bool {
+    pub fn is_ipn(fd: impl AsFd) -> bool {
+        let fd = fd.as_fd();
         matches!(
+            raw::getsockopt::<c_int>(fd, libc::SOL_SOCKET, libc::SO_DOMAIN),
+            Ok(sys::AF_IPN)
+        ) && matches!(
             raw::ioctl_int(fd, sys::IPN_CHECK, 0),
             Ok(sys::IPN_CHECK_MAGIC)
         )
+    }
+
+    /// Shuts the node down for receiving, sending or both, as
+    /// `shutdown(2)`: [`recv`](Socket::recv) then returns 0 once its queue
+    /// is empty, and [`send`](Socket::send) fails with `EPIPE`.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// s.shutdown(std::net::Shutdown::Read)?; // send only
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
+        self.inner.shutdown(how)
     }
 
     /// The socket2 socket, for what this crate does not wrap.
@@ -780,13 +802,19 @@ impl From<Socket> for OwnedFd {
     }
 }
 
+impl IntoRawFd for Socket {
+    fn into_raw_fd(self) -> RawFd {
+        self.inner.into_raw_fd()
+    }
+}
+
 impl TryFrom<OwnedFd> for Socket {
     type Error = io::Error;
 
     /// Adopts a descriptor, if it is an AF_IPN socket (`ENOTSOCK`
     /// otherwise, and the descriptor is closed).
     fn try_from(fd: OwnedFd) -> io::Result<Socket> {
-        if Socket::is_ipn(fd.as_fd()) {
+        if Socket::is_ipn(&fd) {
             Ok(Socket { inner: fd.into() })
         } else {
             Err(errno(libc::ENOTSOCK))

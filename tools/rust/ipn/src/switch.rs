@@ -29,6 +29,7 @@ pub struct FdbEntry {
 
 /// The counters of a connected port of the switch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PortStats {
     /// The port.
@@ -51,7 +52,8 @@ pub struct PortStats {
     pub tx_drops: u64,
 }
 
-/// The switch of a network, through one of its sockets.
+/// The switch of a network, through one of its sockets.  On a network of
+/// another policy every call fails with `ENOPROTOOPT`.
 ///
 /// Reading works from any socket of the network; changing needs a bound
 /// socket and ownership of the network's node (`EPERM` otherwise).  Ports
@@ -103,12 +105,15 @@ impl<'a> Switch<'a> {
     /// ```
     pub fn pvid(&self, port: u32) -> io::Result<Option<u16>> {
         let mut arg = [Self::vlan_arg(port, 0)?];
-        raw::getsockopt_slice(
+        let n = raw::getsockopt_slice(
             self.fd,
             sys::IPN_VDESWITCH,
             sys::IPN_SWITCH_PORT_VLAN,
             &mut arg,
         )?;
+        if n != 1 {
+            return Err(errno(libc::EINVAL));
+        }
         Ok(Some(arg[0].vlan).filter(|&v| v != 0))
     }
 
@@ -183,7 +188,8 @@ impl<'a> Switch<'a> {
         ))
     }
 
-    /// Sets the aging time, 1..=1000000 whole seconds.
+    /// Sets the aging time, 1..=1000000 whole seconds (a fraction of a
+    /// second is dropped: less than one second gives `EINVAL`).
     ///
     /// ```no_run
     /// # let s = ipn::NetworkBuilder::default().bind("/tmp/sw")?;
@@ -235,6 +241,22 @@ impl<'a> Switch<'a> {
         self.set(sys::IPN_SWITCH_MAXENTRIES, &n)
     }
 
+    /// Reads a table of records, starting with room for `hint` and
+    /// growing while the kernel fills the buffer (the table may have grown
+    /// since `hint` was read; the kernel returns only whole records).
+    fn table<T: raw::Pod>(&self, name: c_int, hint: usize) -> io::Result<Vec<T>> {
+        let mut cap = hint.max(1);
+        loop {
+            let mut buf = vec![T::default(); cap];
+            let n = raw::getsockopt_slice(self.fd, sys::IPN_VDESWITCH, name, &mut buf)?;
+            if n < cap || cap >= 1 << 20 {
+                buf.truncate(n);
+                return Ok(buf);
+            }
+            cap *= 2;
+        }
+    }
+
     /// The address table.
     ///
     /// ```no_run
@@ -245,21 +267,17 @@ impl<'a> Switch<'a> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn fdb(&self) -> io::Result<Vec<FdbEntry>> {
-        let cap = self.max_entries()? as usize;
-        let mut buf = vec![sys::ipn_switch_fdb_entry::default(); cap];
-        let n = raw::getsockopt_slice(
-            self.fd,
-            sys::IPN_VDESWITCH,
-            sys::IPN_SWITCH_MACTABLE,
-            &mut buf,
-        )?;
-        Ok(buf[..n]
+        let table: Vec<sys::ipn_switch_fdb_entry> =
+            self.table(sys::IPN_SWITCH_MACTABLE, self.max_entries()? as usize)?;
+        Ok(table
             .iter()
-            .map(|e| FdbEntry {
-                mac: e.mac,
-                vlan: e.vlan,
-                port: e.port.max(0) as u32,
-                age: Duration::from_millis(e.age_ms.into()),
+            .filter_map(|e| {
+                Some(FdbEntry {
+                    mac: e.mac,
+                    vlan: e.vlan,
+                    port: u32::try_from(e.port).ok()?,
+                    age: Duration::from_millis(e.age_ms.into()),
+                })
             })
             .collect())
     }
@@ -275,25 +293,22 @@ impl<'a> Switch<'a> {
     /// ```
     pub fn port_stats(&self) -> io::Result<Vec<PortStats>> {
         let ports: c_int = raw::getsockopt(self.fd, sys::SOL_IPN, sys::IPN_SO_NUMNODES)?;
-        let mut buf = vec![sys::ipn_switch_port_stats::default(); ports.max(1) as usize];
-        let n = raw::getsockopt_slice(
-            self.fd,
-            sys::IPN_VDESWITCH,
-            sys::IPN_SWITCH_PORT_STATS,
-            &mut buf,
-        )?;
-        Ok(buf[..n]
+        let table: Vec<sys::ipn_switch_port_stats> =
+            self.table(sys::IPN_SWITCH_PORT_STATS, ports.max(1) as usize)?;
+        Ok(table
             .iter()
-            .map(|s| PortStats {
-                port: s.port.max(0) as u32,
-                pvid: Some(s.pvid).filter(|&v| v != 0),
-                ntrunks: s.ntrunks,
-                rx_frames: s.rx_frames,
-                rx_bytes: s.rx_bytes,
-                rx_drops: s.rx_drops,
-                tx_frames: s.tx_frames,
-                tx_bytes: s.tx_bytes,
-                tx_drops: s.tx_drops,
+            .filter_map(|s| {
+                Some(PortStats {
+                    port: u32::try_from(s.port).ok()?,
+                    pvid: Some(s.pvid).filter(|&v| v != 0),
+                    ntrunks: s.ntrunks,
+                    rx_frames: s.rx_frames,
+                    rx_bytes: s.rx_bytes,
+                    rx_drops: s.rx_drops,
+                    tx_frames: s.tx_frames,
+                    tx_bytes: s.tx_bytes,
+                    tx_drops: s.tx_drops,
+                })
             })
             .collect())
     }

@@ -21,10 +21,19 @@ macro_rules! constants {
     };
 }
 
-/// `_IOW('I', nr, int)`, as the header encodes its ioctls.
-const fn iow_int(nr: u32) -> u32 {
-    const IOC_WRITE: u32 = 1;
-    (IOC_WRITE << 30) | ((core::mem::size_of::<c_int>() as u32) << 16) | ((b'I' as u32) << 8) | nr
+/// `_IOW('I', nr, int)`, as the header encodes its ioctls (libc knows
+/// each architecture's encoding).
+const fn iow_int(nr: u32) -> libc::Ioctl {
+    libc::_IOW::<c_int>(b'I' as u32, nr)
+}
+
+/// `SO_MEMINFO`, whose number differs on SPARC.
+const fn so_meminfo() -> c_int {
+    if cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
+        0x0039
+    } else {
+        55
+    }
 }
 
 constants! {
@@ -68,12 +77,12 @@ constants! {
     IPN_NODEFLAG_TAP: libc::c_short = 0x10;
     IPN_NODEFLAG_GRAB: libc::c_short = 0x20;
 
-    IPN_CHECK: u32 = iow_int(199);
-    IPN_SETPERSIST_NETDEV: u32 = iow_int(200);
-    IPN_CLRPERSIST_NETDEV: u32 = iow_int(201);
-    IPN_CONN_NETDEV: u32 = iow_int(202);
-    IPN_JOIN_NETDEV: u32 = iow_int(203);
-    IPN_SETPERSIST: u32 = iow_int(204);
+    IPN_CHECK: libc::Ioctl = iow_int(199);
+    IPN_SETPERSIST_NETDEV: libc::Ioctl = iow_int(200);
+    IPN_CLRPERSIST_NETDEV: libc::Ioctl = iow_int(201);
+    IPN_CONN_NETDEV: libc::Ioctl = iow_int(202);
+    IPN_JOIN_NETDEV: libc::Ioctl = iow_int(203);
+    IPN_SETPERSIST: libc::Ioctl = iow_int(204);
     IPN_CHECK_MAGIC: c_int = 0x49504e;
 
     /// Options of the Ethernet switch, at level [`IPN_VDESWITCH`].
@@ -94,7 +103,7 @@ constants! {
 
     /// From `<asm/socket.h>` and `<linux/sock_diag.h>`: the socket's
     /// memory counters, whose entry `SK_MEMINFO_DROPS` counts drops.
-    SO_MEMINFO: c_int = 55;
+    SO_MEMINFO: c_int = so_meminfo();
     SK_MEMINFO_VARS: usize = 9;
 }
 

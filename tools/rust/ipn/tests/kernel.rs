@@ -27,6 +27,7 @@ impl Drop for Node {
     }
 }
 
+#[track_caller]
 fn errno<T: std::fmt::Debug>(r: io::Result<T>) -> i32 {
     r.expect_err("the call succeeded")
         .raw_os_error()

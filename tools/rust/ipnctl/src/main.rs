@@ -1,6 +1,6 @@
 //! ipnctl: create, inspect and configure AF_IPN networks.  See ipnctl(8).
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use ipn::{NetworkBuilder, Policy, Socket};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 #[derive(Parser)]
 #[command(
@@ -16,7 +17,7 @@ use serde::Serialize;
     about = "Create, inspect and configure AF_IPN networks"
 )]
 struct Cli {
-    /// Print what read commands show as JSON.
+    /// Print what commands show as JSON.
     #[arg(short, long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -205,53 +206,85 @@ impl<T> Context<T> for io::Result<T> {
     }
 }
 
+fn fail<T>(what: impl std::fmt::Display, errno: i32) -> Res<T> {
+    Err(Failure(
+        what.to_string(),
+        io::Error::from_raw_os_error(errno),
+    ))
+}
+
 /// A hint after the system's message, for the errors users meet first.
 fn hint(e: &io::Error) -> &'static str {
     match e.raw_os_error() {
         Some(libc::EAFNOSUPPORT) => " (is ipn.ko loaded?)",
         Some(libc::ECONNREFUSED) => " (no network at this path)",
-        Some(libc::EADDRINUSE) => {
-            " (the path is taken: a file, or the node of a network that is gone)"
-        }
+        Some(libc::EADDRINUSE) => " (the node of a network that is gone: ipnctl net rm)",
+        Some(libc::EEXIST) => " (a network or file is at this path)",
+        Some(libc::EACCES) => " (the node's permissions: managing needs x)",
         Some(libc::EPROTONOSUPPORT) => " (no module provides this policy)",
+        Some(libc::ENOPROTOOPT) => " (not a switch network)",
+        Some(libc::EADDRNOTAVAIL) => " (not an interface of an IPN network)",
         Some(libc::EPERM) => " (needs CAP_NET_ADMIN, or ownership of the network's node)",
         _ => "",
     }
 }
 
+/// The identity of a filesystem node.
+fn node_id(path: &Path) -> Res<(u64, u64)> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta = std::fs::metadata(path).on(path.display())?;
+    if !meta.file_type().is_socket() {
+        return fail(path.display(), libc::ENOTSOCK);
+    }
+    Ok((meta.dev(), meta.ino()))
+}
+
 /// A socket that manages the existing network at `path`: bound, no port.
+/// A bind where no network is would create one, so only the node of a
+/// network is bound (a stale node gives EADDRINUSE), and a network that
+/// a race created at a path unlinked meanwhile is undone.
 fn manage(path: &Path) -> Res<Socket> {
-    // A bind where no network is would create one: only bind to the
-    // node of a network (a stale node then gives EADDRINUSE).
-    is_node(path)?;
+    let before = node_id(path)?;
     let s = Socket::new(Policy::ANY).on("socket")?;
     s.bind(path).on(path.display())?;
+    if node_id(path).ok() != Some(before) {
+        drop(s);
+        remove_if_gone(path);
+        return fail(path.display(), libc::ENOENT);
+    }
     Ok(s)
 }
 
-/// Whether `path` is a socket node, as networks' nodes are.
-fn is_node(path: &Path) -> Res {
-    use std::os::unix::fs::FileTypeExt;
-    let meta = std::fs::symlink_metadata(path).on(path.display())?;
-    if meta.file_type().is_socket() {
-        Ok(())
-    } else {
-        Err(Failure(
-            path.display().to_string(),
-            io::Error::from_raw_os_error(libc::ENOTSOCK),
-        ))
+/// Whether a network lives at `path`: it answers a connect, or refuses
+/// it for being full or for the caller's rights.
+fn alive(path: &Path) -> io::Result<bool> {
+    match NetworkBuilder::default().connect(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => Ok(false),
+        Err(e) if e.raw_os_error() == Some(libc::ENOSPC) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 
-/// A socket of the existing network at `path`, for reading.
-fn observe(path: &Path) -> Res<Socket> {
-    manage(path)
+/// Removes the node at `path` if its network is gone.
+fn remove_if_gone(path: &Path) {
+    if let Ok(false) = alive(path) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
-fn print_json<T: Serialize>(v: &T) -> Res {
-    let s =
-        serde_json::to_string_pretty(v).map_err(|e| Failure("json".into(), io::Error::other(e)))?;
-    println!("{s}");
+/// Prints a command's answer: `value` as JSON, or `text`.
+fn show(json: bool, value: Value, text: impl FnOnce() -> String) -> Res {
+    if json {
+        let s = serde_json::to_string_pretty(&value)
+            .map_err(|e| Failure("json".into(), io::Error::other(e)))?;
+        println!("{s}");
+    } else {
+        let t = text();
+        if !t.is_empty() {
+            println!("{t}");
+        }
+    }
     Ok(())
 }
 
@@ -262,6 +295,10 @@ fn mac(m: &[u8; 6]) -> String {
         .join(":")
 }
 
+fn or_none(v: Option<u16>) -> String {
+    v.map_or("none".into(), |v| v.to_string())
+}
+
 #[derive(Serialize)]
 struct FdbJson {
     mac: String,
@@ -270,80 +307,95 @@ struct FdbJson {
     age_ms: u128,
 }
 
-#[derive(Serialize)]
-struct StatsJson {
-    port: u32,
-    pvid: Option<u16>,
-    ntrunks: u16,
-    rx_frames: u64,
-    rx_bytes: u64,
-    rx_drops: u64,
-    tx_frames: u64,
-    tx_bytes: u64,
-    tx_drops: u64,
+/// Waits for SIGINT, SIGTERM or SIGHUP.
+fn wait_for_signal() {
+    // SAFETY: the set is initialised by sigemptyset before use, and
+    // blocking the signals in this single-threaded process makes sigwait
+    // their only receiver.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        let mut sig = 0;
+        libc::sigwait(&set, &mut sig);
+    }
 }
 
-fn net(cmd: NetCmd) -> Res {
-    match cmd {
-        NetCmd::Create {
-            path,
-            policy,
-            mtu,
-            numnodes,
-            msgpoolsize,
-            lossless,
-            mode,
-            tap,
-            grab,
-        } => {
-            let policy = match policy {
-                PolicyArg::Hub => Policy::HUB,
-                PolicyArg::Switch => Policy::SWITCH,
-            };
-            let mut b = NetworkBuilder::new(policy)
-                .exclusive(true)
-                .lossless(lossless);
-            if let Some(v) = mtu {
-                b = b.mtu(v);
-            }
-            if let Some(v) = numnodes {
-                b = b.numnodes(v);
-            }
-            if let Some(v) = msgpoolsize {
-                b = b.msgpoolsize(v);
-            }
-            if let Some(v) = mode {
-                b = b.mode(v);
-            }
-            let s = b.bind(&path).on(path.display())?;
-            for name in &tap {
-                let got = s.add_tap(Some(name)).on(format!("tap {name}"))?;
-                println!("{got}");
-            }
-            for dev in &grab {
-                s.grab(dev).on(format!("grab {dev}"))?;
-            }
-            if tap.is_empty() && grab.is_empty() {
-                eprintln!("ipnctl: holding {} until interrupted", path.display());
-                loop {
-                    std::thread::park();
-                }
-            }
-            s.set_persistent(true).on("persist")
+fn create(cmd: NetCmd, json: bool) -> Res {
+    let NetCmd::Create {
+        path,
+        policy,
+        mtu,
+        numnodes,
+        msgpoolsize,
+        lossless,
+        mode,
+        tap,
+        grab,
+    } = cmd
+    else {
+        unreachable!("create() is called for net create only")
+    };
+    let policy = match policy {
+        PolicyArg::Hub => Policy::HUB,
+        PolicyArg::Switch => Policy::SWITCH,
+    };
+    let mut b = NetworkBuilder::new(policy)
+        .exclusive(true)
+        .lossless(lossless);
+    for (set, value) in [
+        (NetworkBuilder::mtu as fn(_, _) -> _, mtu),
+        (NetworkBuilder::numnodes, numnodes),
+        (NetworkBuilder::msgpoolsize, msgpoolsize),
+        (NetworkBuilder::mode, mode),
+    ] {
+        if let Some(v) = value {
+            b = set(b, v);
         }
+    }
+    let s = b.bind(&path).on(path.display())?;
+    // The network is ours: on a failure, it goes with its node.
+    let undo = |f: Failure| {
+        let _ = std::fs::remove_file(&path);
+        f
+    };
+    let mut names = Vec::new();
+    for name in &tap {
+        names.push(
+            s.add_tap(Some(name))
+                .on(format!("tap {name}"))
+                .map_err(undo)?,
+        );
+    }
+    for dev in &grab {
+        s.grab(dev).on(format!("grab {dev}")).map_err(undo)?;
+    }
+    if tap.is_empty() && grab.is_empty() {
+        eprintln!("ipnctl: holding {} until interrupted", path.display());
+        wait_for_signal();
+        drop(s);
+        remove_if_gone(&path);
+        return Ok(());
+    }
+    s.set_persistent(true).on("persist").map_err(undo)?;
+    show(json, json!({ "path": path, "taps": names }), || {
+        names.join("\n")
+    })
+}
+
+fn net(cmd: NetCmd, json: bool) -> Res {
+    match cmd {
+        NetCmd::Create { .. } => create(cmd, json),
         NetCmd::Rm { path } => {
-            is_node(&path)?;
-            // A live network answers a connect; a node whose network is
-            // gone refuses it.
-            match NetworkBuilder::default().connect(&path) {
-                Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EAFNOSUPPORT) => {}
-                _ => {
-                    return Err(Failure(
-                        format!("{}: the network is in use", path.display()),
-                        io::Error::from_raw_os_error(libc::EBUSY),
-                    ))
-                }
+            node_id(&path)?;
+            if alive(&path).on(path.display())? {
+                return fail(
+                    format!("{}: the network is in use", path.display()),
+                    libc::EBUSY,
+                );
             }
             std::fs::remove_file(&path).on(path.display())
         }
@@ -362,16 +414,10 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
             port,
             vlan: None,
         } => {
-            let pvid = observe(&path)?.switch().pvid(port).on("vlan")?;
-            if json {
-                print_json(&serde_json::json!({ "port": port, "pvid": pvid }))
-            } else {
-                println!(
-                    "port {port} pvid {}",
-                    pvid.map_or("none".into(), |v| v.to_string())
-                );
-                Ok(())
-            }
+            let pvid = manage(&path)?.switch().pvid(port).on("vlan")?;
+            show(json, json!({ "port": port, "pvid": pvid }), || {
+                format!("port {port} pvid {}", or_none(pvid))
+            })
         }
         SwitchCmd::Trunk {
             path,
@@ -394,21 +440,16 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
             port,
             op: None,
         } => {
-            let vlans = observe(&path)?.switch().trunks(port).on("trunk")?;
-            if json {
-                print_json(&serde_json::json!({ "port": port, "trunks": vlans }))
-            } else {
+            let vlans = manage(&path)?.switch().trunks(port).on("trunk")?;
+            show(json, json!({ "port": port, "trunks": vlans }), || {
                 let list: Vec<String> = vlans.iter().map(u16::to_string).collect();
-                println!(
-                    "port {port} trunks {}",
-                    if list.is_empty() {
-                        "none".into()
-                    } else {
-                        list.join(",")
-                    }
-                );
-                Ok(())
-            }
+                let list = if list.is_empty() {
+                    "none".into()
+                } else {
+                    list.join(",")
+                };
+                format!("port {port} trunks {list}")
+            })
         }
         SwitchCmd::Aging {
             path,
@@ -421,13 +462,8 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
             path,
             seconds: None,
         } => {
-            let a = observe(&path)?.switch().aging().on("aging")?.as_secs();
-            if json {
-                print_json(&serde_json::json!({ "aging": a }))
-            } else {
-                println!("aging {a}");
-                Ok(())
-            }
+            let a = manage(&path)?.switch().aging().on("aging")?.as_secs();
+            show(json, json!({ "aging_s": a }), || format!("aging {a}s"))
         }
         SwitchCmd::Maxentries {
             path,
@@ -437,13 +473,10 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
             path,
             entries: None,
         } => {
-            let n = observe(&path)?.switch().max_entries().on("maxentries")?;
-            if json {
-                print_json(&serde_json::json!({ "maxentries": n }))
-            } else {
-                println!("maxentries {n}");
-                Ok(())
-            }
+            let n = manage(&path)?.switch().max_entries().on("maxentries")?;
+            show(json, json!({ "maxentries": n }), || {
+                format!("maxentries {n}")
+            })
         }
         SwitchCmd::Fdb {
             path,
@@ -453,7 +486,7 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
         SwitchCmd::Fdb {
             path, flush: false, ..
         } => {
-            let fdb = observe(&path)?.switch().fdb().on("fdb")?;
+            let fdb = manage(&path)?.switch().fdb().on("fdb")?;
             let rows: Vec<FdbJson> = fdb
                 .iter()
                 .map(|e| FdbJson {
@@ -463,58 +496,44 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
                     age_ms: e.age.as_millis(),
                 })
                 .collect();
-            if json {
-                return print_json(&rows);
-            }
-            let mut out = io::stdout().lock();
-            for r in rows {
-                let _ = writeln!(
-                    out,
-                    "{} vlan {} port {} age {}.{:03}s",
-                    r.mac,
-                    r.vlan,
-                    r.port,
-                    r.age_ms / 1000,
-                    r.age_ms % 1000
-                );
-            }
-            Ok(())
+            show(json, json!({ "fdb": rows }), || {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{} vlan {} port {} age {}.{:03}s",
+                            r.mac,
+                            r.vlan,
+                            r.port,
+                            r.age_ms / 1000,
+                            r.age_ms % 1000
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
         SwitchCmd::Stats { path } => {
-            let stats = observe(&path)?.switch().port_stats().on("stats")?;
-            let rows: Vec<StatsJson> = stats
-                .iter()
-                .map(|p| StatsJson {
-                    port: p.port,
-                    pvid: p.pvid,
-                    ntrunks: p.ntrunks,
-                    rx_frames: p.rx_frames,
-                    rx_bytes: p.rx_bytes,
-                    rx_drops: p.rx_drops,
-                    tx_frames: p.tx_frames,
-                    tx_bytes: p.tx_bytes,
-                    tx_drops: p.tx_drops,
-                })
-                .collect();
-            if json {
-                return print_json(&rows);
-            }
-            let mut out = io::stdout().lock();
-            for p in rows {
-                let pvid = p.pvid.map_or("none".into(), |v| v.to_string());
-                let _ = writeln!(out, "port {}: pvid {} trunks {}", p.port, pvid, p.ntrunks);
-                let _ = writeln!(
-                    out,
-                    "    RX: {} frames {} bytes {} dropped",
-                    p.rx_frames, p.rx_bytes, p.rx_drops
-                );
-                let _ = writeln!(
-                    out,
-                    "    TX: {} frames {} bytes {} dropped",
-                    p.tx_frames, p.tx_bytes, p.tx_drops
-                );
-            }
-            Ok(())
+            let stats = manage(&path)?.switch().port_stats().on("stats")?;
+            show(json, json!({ "ports": stats }), || {
+                stats
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "port {}: pvid {} trunks {}\n    RX: {} frames {} bytes {} dropped\n    TX: {} frames {} bytes {} dropped",
+                            p.port,
+                            or_none(p.pvid),
+                            p.ntrunks,
+                            p.rx_frames,
+                            p.rx_bytes,
+                            p.rx_drops,
+                            p.tx_frames,
+                            p.tx_bytes,
+                            p.tx_drops
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
     }
 }
@@ -524,19 +543,27 @@ fn any_socket() -> Res<Socket> {
 }
 
 fn run(cli: Cli) -> Res {
+    let json = cli.json;
     match cli.cmd {
-        Cmd::Net(c) => net(c),
-        Cmd::Switch(c) => switch(c, cli.json),
+        Cmd::Net(c) => net(c, json),
+        Cmd::Switch(c) => switch(c, json),
         Cmd::Tap(TapCmd::Add { path, name }) => {
             let s = manage(&path)?;
             let got = s.add_tap(name.as_deref()).on("tap add")?;
             s.set_persistent(true).on("persist")?;
-            println!("{got}");
+            show(json, json!({ "name": got }), || got.clone())
+        }
+        Cmd::Tap(TapCmd::Del { name }) => {
+            any_socket()?
+                .set_interface_persistent(&name, false)
+                .on(&name)?;
+            // A tap that a socket still controls stays until it closes.
+            if Path::new("/sys/class/net").join(&name).exists() {
+                return fail(format!("{name}: a socket still controls it"), libc::EBUSY);
+            }
             Ok(())
         }
-        Cmd::Tap(TapCmd::Del { name }) | Cmd::Release { dev: name } => any_socket()?
-            .set_interface_persistent(&name, false)
-            .on(name),
+        Cmd::Release { dev } => any_socket()?.set_interface_persistent(&dev, false).on(dev),
         Cmd::Tap(TapCmd::Persist { name, state }) => any_socket()?
             .set_interface_persistent(&name, state == "on")
             .on(name),
@@ -553,6 +580,13 @@ fn run(cli: Cli) -> Res {
 }
 
 fn main() -> ExitCode {
+    // As for C tools: a closed pipe (ipnctl ... | head) ends the program
+    // quietly instead of failing its writes.
+    // SAFETY: setting a signal's disposition to its default touches no
+    // memory, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(what, e)) => {
