@@ -40,4 +40,17 @@ if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "$IPN_TOP/include/uapi/li
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -I"$IPN_TOP/include/uapi" \
 		-o "$plugin" "$src" -lvdeplug_mod
 fi
+# The Rust crate and ipnctl (tools/rust/), with the crate's tests against
+# the module, which the guest runs from the host's root: they are linked
+# against the host's libc.  Crates come from crates.io, as Cargo.lock pins
+# them.
+rust="$IPN_TOP/build/rust"
+mkdir -p "$rust"
+log "building tools/rust (the ipn crate, ipnctl)"
+cd "$IPN_TOP/tools/rust"
+ipn_cargo build --locked --quiet --workspace --all-features
+tests=$(ipn_cargo test --locked --quiet --no-run --all-features -p ipn --test kernel \
+	--message-format=json | grep -o '"executable":"[^"]*/kernel-[^"]*"' | cut -d'"' -f4)
+cp target/debug/ipnctl "$rust/ipnctl"
+cp "$tests" "$rust/ipn-crate-tests"
 echo "$kdir"
