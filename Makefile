@@ -43,6 +43,7 @@ install: ipnctl man
 	install -D -m 0644 build/man/ipn.7 $(DESTDIR)$(PREFIX)/share/man/man7/ipn.7
 	install -D -m 0644 build/man/ipnctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ipnctl.8
 	install -D -m 0644 include/uapi/linux/ipn.h $(DESTDIR)$(PREFIX)/include/linux/ipn.h
+	install -D -m 0644 include/uapi/linux/ipn_diag.h $(DESTDIR)$(PREFIX)/include/linux/ipn_diag.h
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	tools/rust/target/release/ipnctl completions bash \
 		>$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ipnctl

@@ -14,7 +14,7 @@ use crate::{
             msg::{msg_flags, MsgHdr, SockAddr},
             namespace::Namespace,
             net_device::RtnlGuard,
-            sock::{RCV_SHUTDOWN, SEND_SHUTDOWN},
+            sock::{Sock, RCV_SHUTDOWN, SEND_SHUTDOWN},
             socket::{Family, FamilyVTable, PollCtx, Socket},
             sockopt::{OptOut, OptVal},
         },
@@ -110,6 +110,15 @@ impl NetPath {
 }
 
 impl Node {
+    /// The description (`IPN_SO_DESCR`) of the AF_IPN socket `sk`.
+    pub(crate) fn descr_of(sk: &Sock) -> Result<KVec<u8>> {
+        let node = VTABLE.data_of(sk).ok_or(EINVAL)?;
+        let st = node.state.lock();
+        let mut d = KVec::with_capacity(st.descr.len(), GFP_KERNEL)?;
+        d.extend_from_slice(&st.descr, GFP_KERNEL)?;
+        Ok(d)
+    }
+
     fn network(&self) -> Option<(Arc<Network>, Option<usize>)> {
         match &self.state.lock().conn {
             Conn::Bound(n) => Some((n.clone(), None)),
@@ -344,7 +353,10 @@ impl Family for Ipn {
                 net.disconnect_port(port);
                 net.put_user();
             }
-            Conn::Bound(net) => net.put_user(),
+            Conn::Bound(net) => {
+                net.remove_bound(sock.sk());
+                net.put_user();
+            }
             Conn::Unbound | Conn::Closed => {}
         }
     }
@@ -357,6 +369,10 @@ impl Family for Ipn {
             return Err(EINVAL);
         }
         let net = Network::bind(path.cstr()?, crate::family(), node.protocol, &st.params)?;
+        if let Err(e) = net.add_bound(sock.sk()) {
+            net.put_user();
+            return Err(e);
+        }
         st.conn = Conn::Bound(net);
         st.path = path;
         st.manage = true;
@@ -380,7 +396,9 @@ impl Family for Ipn {
                 let net = net.clone();
                 let (readable, writable) = net.rights()?;
                 // The bind's user reference becomes the connection's.
-                Self::join(sock, &mut st, net, readable, writable)
+                Self::join(sock, &mut st, net.clone(), readable, writable)?;
+                net.remove_bound(sock.sk());
+                Ok(())
             }
             Conn::Unbound => {
                 if addr.is_empty() {

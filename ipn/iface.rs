@@ -267,6 +267,36 @@ impl Iface {
     }
 }
 
+/// How an interface on a port is attached, for diagnostics.
+pub(crate) struct IfaceInfo {
+    pub(crate) kind: Kind,
+    /// Stays when no socket controls it.
+    pub(crate) persist: bool,
+    /// A socket controls it.
+    pub(crate) controlled: bool,
+}
+
+impl Iface {
+    /// How the interface `dev`, on a port, is attached; `None` once it is
+    /// gone.
+    pub(crate) fn info(dev: &NetDev) -> Option<IfaceInfo> {
+        let ifaces = IFACES.lock();
+        ifaces.iter().find_map(|i| {
+            let st = i.state.lock();
+            let kind = match st.dev.as_ref()? {
+                d if !core::ptr::eq(d.dev(), dev) => return None,
+                Attached::Tap(_) => Kind::Tap,
+                Attached::Grab(_) => Kind::Grab,
+            };
+            Some(IfaceInfo {
+                kind,
+                persist: st.persist,
+                controlled: st.in_use,
+            })
+        })
+    }
+}
+
 impl DevOwner for Iface {
     fn xmit(&self, skb: SkBuff) -> bool {
         let port = self.port.load(Ordering::Acquire);

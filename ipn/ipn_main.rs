@@ -24,6 +24,7 @@ pub(crate) mod layer;
 mod ipn_bindings;
 
 mod af_ipn;
+mod diag;
 mod hub;
 mod iface;
 mod network;
@@ -31,7 +32,7 @@ mod uapi;
 
 use layer::{
     ipn::{policy, registry},
-    net::{net_device, socket},
+    net::{net_device, sock_diag, socket},
     sync::RcuBarrier,
 };
 
@@ -63,11 +64,13 @@ pub(crate) fn family() -> i32 {
 
 /// The module: its parts are set up in `init` from the last field to the
 /// first, and torn down in declaration order when it is dropped (or when a
-/// later part fails to come up): no new sockets, no hub, no new taps (and
+/// later part fails to come up): no new dumps (the diag handler, set up
+/// last: nothing may fail after a dump could start), no new sockets, no hub, no new taps (and
 /// the last ones freed), the registries, and last the wait for the RCU
 /// callbacks that free what they held.
 #[pin_data]
 struct IpnModule {
+    _diag: Option<sock_diag::Registration<diag::Diag>>,
     _family: socket::Registration<af_ipn::Ipn>,
     _hub: policy::Registration<hub::Hub>,
     _netdev: net_device::Registration,
@@ -93,6 +96,11 @@ impl InPlaceModule for IpnModule {
                 pr_info!("AF_IPN registered as address family {}\n", family);
                 reg
             },
+            // Without it IPN works, unseen by `ipnctl` (a borrowed family
+            // number may have another family's handler).
+            _diag: sock_diag::Registration::new(family)
+                .inspect_err(|e| pr_warn!("no socket diagnostics: error {}\n", e.to_errno()))
+                .ok(),
         })
     }
 }

@@ -9,6 +9,7 @@ use crate::{
         ipn::registry::{export_policy_api, PolicyHost, PolicyRef},
         net::{
             bh::BhGuard,
+            namespace::Namespace,
             net_device::NetDev,
             skbuff::SkBuff,
             sock::{Sock, RCV_SHUTDOWN},
@@ -58,6 +59,14 @@ pub(crate) enum Port {
 }
 
 impl Port {
+    /// The network namespace of the socket or interface.
+    pub(crate) fn net(&self) -> &Namespace {
+        match self {
+            Port::Sock(sk) => sk.net(),
+            Port::Dev(dev) => dev.net(),
+        }
+    }
+
     /// Whether it takes messages (a socket may be shut for reading).
     fn reading(&self) -> bool {
         match self {
@@ -100,6 +109,26 @@ struct NetState {
     users: usize,
     /// Which ports are taken (mirrors `ports` for writers).
     taken: KVec<bool>,
+    /// Sockets bound to the network and not connected, for diagnostics.
+    bound: KVec<ARef<Sock>>,
+}
+
+/// Who is on a network, for diagnostics: a copy taken under its lock.
+pub(crate) struct Members {
+    /// The port table.
+    pub(crate) ports: Ports,
+    /// Sockets bound and not connected.
+    pub(crate) bound: KVec<ARef<Sock>>,
+    /// Sockets and interfaces holding the network.
+    pub(crate) users: usize,
+}
+
+impl Members {
+    /// Whether a member is in the network namespace `ns`.
+    pub(crate) fn any_in(&self, ns: &Namespace) -> bool {
+        self.ports.slots.iter().flatten().any(|p| p.net() == ns)
+            || self.bound.iter().any(|s| s.net() == ns)
+    }
 }
 
 /// An IPN network.
@@ -171,7 +200,11 @@ impl Network {
             try_pin_init!(Self {
                 protocol,
                 params,
-                state <- new_mutex!(NetState { users: 1, taken }),
+                state <- new_mutex!(NetState {
+                    users: 1,
+                    taken,
+                    bound: KVec::new(),
+                }),
                 ports: RcuCell::new(Ports::with_len(params.numnodes)?)?,
                 space <- new_poll_condvar!("ipn_network::space"),
                 policy,
@@ -324,6 +357,49 @@ impl Network {
             net,
             readable,
             writable,
+        })
+    }
+
+    /// Records `sk` as bound to the network (and not connected).
+    pub(crate) fn add_bound(&self, sk: &Sock) -> Result {
+        let mut st = self.state.lock();
+        st.bound.push(ARef::from(sk), GFP_KERNEL_ACCOUNT)?;
+        Ok(())
+    }
+
+    /// Forgets `sk` as bound (it connected, or closed).
+    pub(crate) fn remove_bound(&self, sk: &Sock) {
+        let mut st = self.state.lock();
+        let gone = match st.bound.iter().position(|s| core::ptr::eq(&**s, sk)) {
+            Some(i) => st.bound.remove(i).ok(),
+            None => None,
+        };
+        drop(st);
+        drop(gone);
+    }
+
+    /// Every registered network and its node.
+    pub(crate) fn all() -> Result<KVec<(Arc<Network>, Arc<FsNode>)>> {
+        let nets = NETWORKS.lock();
+        let mut all = KVec::with_capacity(nets.len(), GFP_KERNEL)?;
+        for e in nets.iter() {
+            all.push((e.net.clone(), e.node.clone()), GFP_KERNEL)?;
+        }
+        Ok(all)
+    }
+
+    /// A copy of who is on the network.
+    pub(crate) fn members(&self) -> Result<Members> {
+        let st = self.state.lock();
+        let ports = self.snapshot(st.taken.len())?;
+        let mut bound = KVec::with_capacity(st.bound.len(), GFP_KERNEL)?;
+        for s in st.bound.iter() {
+            bound.push(s.clone(), GFP_KERNEL)?;
+        }
+        Ok(Members {
+            ports,
+            bound,
+            users: st.users,
         })
     }
 

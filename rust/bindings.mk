@@ -16,7 +16,7 @@
 ipn_bindgen_flags := --use-core --no-layout-tests --no-doc-comments \
 	--ctypes-prefix kernel::ffi --default-macro-constant-type signed \
 	--allowlist-var 'IPN_.*|SOL_IPN|AF_IPN|RUST_CONST_HELPER_.*' \
-	--allowlist-type 'ipn_switch_.*|ipn_protocol' \
+	--allowlist-type 'ipn_switch_.*|ipn_diag_.*|ipn_protocol' \
 	--allowlist-function 'ipn_.*' \
 	--blocklist-type 'module|sk_buff|sockptr_t' \
 	--raw-line 'use kernel::bindings::{module, sk_buff, sockptr_t};'
@@ -31,7 +31,8 @@ quiet_cmd_ipn_bindgen = BINDGEN $@
 	sed -Ei 's/pub const RUST_CONST_HELPER_([a-zA-Z0-9_]*)/pub const \1/g' $@
 
 $(obj)/ipn_bindings_generated.rs: $(src)/../rust/bindings_helper.h \
-		$(src)/../include/uapi/linux/ipn.h $(src)/../include/net/ipn.h \
+		$(src)/../include/uapi/linux/ipn.h \
+		$(src)/../include/uapi/linux/ipn_diag.h $(src)/../include/net/ipn.h \
 		$(wildcard $(src)/../rust/bindgen_stubs/linux/*.h) FORCE
 	$(call if_changed,ipn_bindgen)
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What bindgen reads for the modules' Rust bindings (rust/bindings.mk):
- * the two headers, and the user ABI's ioctl numbers, which are
+ * the headers, and the user ABI's ioctl numbers, which are
  * function-like macros bindgen cannot expand, as constants (the kernel's
  * rust/bindings does the same).
  */
 #include <linux/ipn.h>
+#include <linux/ipn_diag.h>
 #include <net/ipn.h>
 
 const unsigned int RUST_CONST_HELPER_IPN_CHECK = IPN_CHECK;

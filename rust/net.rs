@@ -9,5 +9,6 @@ pub(crate) mod namespace;
 pub(crate) mod net_device;
 pub(crate) mod skbuff;
 pub(crate) mod sock;
+pub(crate) mod sock_diag;
 pub(crate) mod socket;
 pub(crate) mod sockopt;

@@ -70,6 +70,34 @@ bool ipn_glue_path_owner(const struct path *path)
 }
 
 /*
+ * The node's path as the current task sees it (from its root), written
+ * at the start of @buf; its length, or a negative errno (ENAMETOOLONG).
+ */
+int ipn_glue_path_name(const struct path *path, char *buf, int len)
+{
+	char *p = d_path(path, buf, len);
+	int n;
+
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	n = strlen(p);
+	memmove(buf, p, n + 1);
+	return n;
+}
+
+void ipn_glue_path_stat(const struct path *path, u64 *ino, u32 *dev,
+			u32 *uid, u32 *mode)
+{
+	const struct inode *inode = d_backing_inode(path->dentry);
+
+	*ino = inode->i_ino;
+	*dev = new_encode_dev(inode->i_sb->s_dev);
+	*uid = __kuid_val(vfsuid_into_kuid(i_uid_into_vfsuid(mnt_idmap(path->mnt),
+							   inode)));
+	*mode = READ_ONCE(inode->i_mode) & 07777;
+}
+
+/*
  * Whether @sk's receive queue has room for one more message: fewer than
  * @limit messages and, as for AF_UNIX and AF_PACKET datagrams, receive
  * memory below SO_RCVBUF.  A message's truesize is charged to the reader

@@ -19,6 +19,9 @@ bool ipn_glue_path_is_sock(const struct path *path);
 unsigned long ipn_glue_path_key(const struct path *path);
 int ipn_glue_path_permission(const struct path *path, int mask);
 bool ipn_glue_path_owner(const struct path *path);
+int ipn_glue_path_name(const struct path *path, char *buf, int len);
+void ipn_glue_path_stat(const struct path *path, u64 *ino, u32 *dev,
+			u32 *uid, u32 *mode);
 unsigned long ipn_glue_compat_ptr(unsigned long arg);
 int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		       unsigned int limit);
@@ -48,6 +51,30 @@ void ipn_glue_rtnl_lock(void);
 void ipn_glue_rtnl_unlock(void);
 void ipn_glue_module_get(void);
 void ipn_glue_module_put(void);
+
+struct netlink_callback;
+struct nlmsghdr;
+int ipn_glue_diag_register(int family,
+			   int (*check)(const void *req, int len),
+			   int (*dump)(struct sk_buff *skb,
+				       struct netlink_callback *cb));
+void ipn_glue_diag_unregister(void);
+const void *ipn_glue_diag_request(struct netlink_callback *cb, int *len);
+long *ipn_glue_diag_args(struct netlink_callback *cb);
+struct net *ipn_glue_diag_net(struct sk_buff *skb);
+u32 ipn_glue_diag_uid(struct sk_buff *skb, u32 kuid);
+struct nlmsghdr *ipn_glue_diag_put(struct sk_buff *skb,
+				   struct netlink_callback *cb, int hdrlen,
+				   void **data);
+void ipn_glue_diag_end(struct sk_buff *skb, struct nlmsghdr *nlh);
+void ipn_glue_diag_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
+int ipn_glue_diag_put_attr(struct sk_buff *skb, int type, int len,
+			   const void *data);
+int ipn_glue_diag_meminfo(struct sock *sk, struct sk_buff *skb, int type);
+void ipn_glue_sock_id(struct sock *sk, u32 *ino, u32 *cookie, u32 *uid);
+void ipn_glue_sock_rqueue(const struct sock *sk, u32 *msgs, u32 *bytes);
+struct net *ipn_glue_netdev_net(const struct net_device *dev);
+int ipn_glue_netdev_ifindex(const struct net_device *dev);
 
 /* Implemented in Rust (netdev.rs), called by the devices' glue. */
 bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);

@@ -15,6 +15,26 @@ extern "C" {
     fn ipn_glue_path_key(path: *const c_void) -> c_ulong;
     fn ipn_glue_path_permission(path: *const c_void, mask: c_int) -> c_int;
     fn ipn_glue_path_owner(path: *const c_void) -> bool;
+    fn ipn_glue_path_name(path: *const c_void, buf: *mut c_char, len: c_int) -> c_int;
+    fn ipn_glue_path_stat(
+        path: *const c_void,
+        ino: *mut u64,
+        dev: *mut u32,
+        uid: *mut u32,
+        mode: *mut u32,
+    );
+}
+
+/// What [`FsNode::stat`] reports.
+pub(crate) struct NodeStat {
+    /// The inode number.
+    pub(crate) ino: u64,
+    /// The device (`st_dev`, in the new encoding).
+    pub(crate) dev: u32,
+    /// The owner, a kernel uid as the node's mount maps it.
+    pub(crate) kuid: u32,
+    /// The permission bits.
+    pub(crate) mode: u32,
 }
 
 /// Access rights checked with [`FsNode::permission`].
@@ -93,6 +113,35 @@ impl FsNode {
     pub(crate) fn owned(&self) -> bool {
         // SAFETY: By the type invariant `path` is referenced.
         unsafe { ipn_glue_path_owner(self.raw()) }
+    }
+}
+
+impl FsNode {
+    /// The node's path from the current task's root (`d_path()`).
+    pub(crate) fn name(&self) -> Result<KVec<u8>> {
+        const PATH_MAX: usize = bindings::PATH_MAX as usize;
+        let mut buf = KVec::from_elem(0u8, PATH_MAX, GFP_KERNEL)?;
+        // SAFETY: By the type invariant `path` is referenced; `buf` has
+        // `PATH_MAX` writable bytes.
+        let n =
+            unsafe { ipn_glue_path_name(self.raw(), buf.as_mut_ptr().cast(), PATH_MAX as c_int) };
+        let n = usize::try_from(n).map_err(|_| Error::from_errno(n))?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// The node's inode number, device, owner and mode.
+    pub(crate) fn stat(&self) -> NodeStat {
+        let mut s = NodeStat {
+            ino: 0,
+            dev: 0,
+            kuid: 0,
+            mode: 0,
+        };
+        // SAFETY: By the type invariant `path` is referenced; the
+        // out-pointers are valid.
+        unsafe { ipn_glue_path_stat(self.raw(), &mut s.ino, &mut s.dev, &mut s.kuid, &mut s.mode) };
+        s
     }
 }
 

@@ -3,7 +3,10 @@
 //! The records of the user ABI (`include/uapi/linux/ipn.h`, through
 //! bindgen) as values that may be copied to and from user memory.
 
-use crate::ipn_bindings::{ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_vlan};
+use crate::ipn_bindings::{
+    ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_switch_fdb_entry,
+    ipn_switch_port_stats, ipn_switch_vlan,
+};
 use core::mem::size_of;
 use kernel::transmute::{AsBytes, FromBytes};
 
@@ -40,6 +43,39 @@ no_padding!(ipn_switch_port_stats {
     tx_drops: u64,
 });
 
+no_padding!(ipn_diag_req {
+    sdiag_family: u8,
+    sdiag_protocol: u8,
+    pad: u16,
+    idiag_show: u32,
+    idiag_ino: u32,
+    idiag_net_dev: u32,
+    idiag_net_ino: u64,
+});
+no_padding!(ipn_diag_msg {
+    idiag_family: u8,
+    idiag_type: u8,
+    idiag_protocol: u8,
+    idiag_state: u8,
+    idiag_port: i32,
+    idiag_net_ino: u64,
+    idiag_net_dev: u32,
+    idiag_ino: u32,
+    idiag_cookie: [u32; 2],
+});
+no_padding!(ipn_diag_params {
+    mtu: u32,
+    numnodes: u32,
+    msgpoolsize: u32,
+    flags: u32,
+    mode: u32,
+    ports: u32,
+});
+no_padding!(ipn_diag_rqlen {
+    messages: u32,
+    bytes: u32
+});
+
 // SAFETY: Integers and arrays of integers, for which any bit pattern is
 // valid; no padding (`no_padding!` above), no interior mutability.
 unsafe impl FromBytes for ipn_switch_vlan {}
@@ -53,3 +89,11 @@ unsafe impl AsBytes for ipn_switch_fdb_entry {}
 unsafe impl FromBytes for ipn_switch_port_stats {}
 // SAFETY: As above.
 unsafe impl AsBytes for ipn_switch_port_stats {}
+// SAFETY: As above.
+unsafe impl FromBytes for ipn_diag_req {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_diag_msg {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_diag_params {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_diag_rqlen {}

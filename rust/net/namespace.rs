@@ -15,6 +15,15 @@ use kernel::{bindings, types::Opaque};
 #[repr(transparent)]
 pub(crate) struct Namespace(Opaque<bindings::net>);
 
+/// Namespaces are equal when they are the same namespace.
+impl PartialEq for Namespace {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Namespace {}
+
 impl Namespace {
     /// # Safety
     ///

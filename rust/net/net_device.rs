@@ -36,6 +36,8 @@ extern "C" {
     ) -> *mut bindings::net_device;
     fn ipn_glue_tap_destroy(dev: *mut bindings::net_device);
     fn ipn_glue_netdev_name(dev: *mut bindings::net_device, name: *mut c_char);
+    fn ipn_glue_netdev_net(dev: *const bindings::net_device) -> *mut bindings::net;
+    fn ipn_glue_netdev_ifindex(dev: *const bindings::net_device) -> c_int;
     fn ipn_glue_netdev_lookup(
         net: *mut bindings::net,
         name: *const c_char,
@@ -274,6 +276,18 @@ impl NetDev {
     pub(crate) fn out(&self, skb: SkBuff) {
         // SAFETY: The device is referenced; the glue takes the skb.
         unsafe { ipn_glue_netdev_out(self.0.get(), skb.into_raw()) };
+    }
+
+    /// The namespace the interface is in now.
+    pub(crate) fn net(&self) -> &super::namespace::Namespace {
+        // SAFETY: The device is referenced, and holds its namespace.
+        unsafe { super::namespace::Namespace::from_raw(ipn_glue_netdev_net(self.0.get())) }
+    }
+
+    /// The interface's index in its namespace.
+    pub(crate) fn ifindex(&self) -> i32 {
+        // SAFETY: The device is referenced.
+        unsafe { ipn_glue_netdev_ifindex(self.0.get()) }
     }
 
     /// The interface's name.

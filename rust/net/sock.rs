@@ -28,6 +28,18 @@ extern "C" {
     fn ipn_glue_sk_drops_inc(sk: *mut bindings::sock);
     fn ipn_glue_state_change(sk: *mut bindings::sock);
     fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
+    fn ipn_glue_sock_id(sk: *mut bindings::sock, ino: *mut u32, cookie: *mut u32, uid: *mut u32);
+    fn ipn_glue_sock_rqueue(sk: *const bindings::sock, msgs: *mut u32, bytes: *mut u32);
+}
+
+/// Who a socket is, as socket diagnostics report it.
+pub(crate) struct SockId {
+    /// The socket's inode number; 0 once it is released.
+    pub(crate) ino: u32,
+    /// Its cookie (`SO_COOKIE`), as two halves.
+    pub(crate) cookie: [u32; 2],
+    /// Its owner (a kernel uid).
+    pub(crate) kuid: u32,
 }
 
 /// `shutdown()` directions, as in `sk_shutdown`.
@@ -177,6 +189,40 @@ impl Sock {
     pub(crate) fn net_raw(&self) -> *mut bindings::net {
         // SAFETY: `self` is valid; its namespace lives at least as long.
         unsafe { bindings::sock_net(self.raw()) }
+    }
+
+    /// The sock's network namespace.
+    pub(crate) fn net(&self) -> &super::namespace::Namespace {
+        // SAFETY: The namespace outlives the sock.
+        unsafe { super::namespace::Namespace::from_raw(self.net_raw()) }
+    }
+
+    /// Its inode, cookie and owner.
+    pub(crate) fn id(&self) -> SockId {
+        let mut id = SockId {
+            ino: 0,
+            cookie: [0; 2],
+            kuid: 0,
+        };
+        // SAFETY: `self` is valid; the out-pointers are valid, `cookie`
+        // for two `u32`s.
+        unsafe {
+            ipn_glue_sock_id(
+                self.raw(),
+                &mut id.ino,
+                id.cookie.as_mut_ptr(),
+                &mut id.kuid,
+            )
+        };
+        id
+    }
+
+    /// The messages and bytes in its receive queue.
+    pub(crate) fn rqueue(&self) -> (u32, u32) {
+        let (mut msgs, mut bytes) = (0, 0);
+        // SAFETY: `self` is valid; the out-pointers are valid.
+        unsafe { ipn_glue_sock_rqueue(self.raw(), &mut msgs, &mut bytes) };
+        (msgs, bytes)
     }
 
     /// Whether the credentials of the socket's opener have `cap` in the

@@ -570,6 +570,27 @@ impl<T: Family> FamilyVTable<T> {
             _p: PhantomData,
         }
     }
+
+    /// The family's data of `sk`, if `sk` is a sock of this family (one
+    /// that [`Adapter::create`] made, with this `proto`).
+    pub(crate) fn data_of<'a>(&self, sk: &'a Sock) -> Option<ArcBorrow<'a, T::Data>> {
+        // SAFETY: `sk` is referenced; `sk_prot` is set when the sock is
+        // allocated and stays.
+        let prot = unsafe { (*sk.raw()).__sk_common.skc_prot };
+        if prot != self.proto.get() {
+            return None;
+        }
+        // SAFETY: A sock with our `proto` was allocated as a
+        // `SockContainer` by `Adapter::create`, which set `data` before the
+        // socket could be used.
+        let data = unsafe { (*sk.raw().cast::<SockContainer>()).data };
+        if data.is_null() {
+            return None;
+        }
+        // SAFETY: `data` comes from `Arc::into_raw` and is released in
+        // `sk_destruct`, which cannot run while `sk` is referenced.
+        Some(unsafe { ArcBorrow::from_raw(data.cast()) })
+    }
 }
 
 /// A registered address family; unregistered on drop.
