@@ -26,7 +26,7 @@ hub=/tmp/ipnctl-hub
 rm -f "$net" "$hub"
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 14
 
 # Taps take the first free ports: ipnct0 port 0, the other port 1.
 out=$(ipnctl net create "$net" --policy switch --mode 750 --tap ipnct0 --tap '')
@@ -38,6 +38,56 @@ ok=1
 [ "$(echo "$out" | sed -n 1p)" = ipnct0 ] && [ -d /sys/class/net/ipnct0 ] &&
 	[ -n "$tap2" ] && [ -d "/sys/class/net/$tap2" ] && [ -S "$net" ] && ok=0
 result $ok "ipnctl: net create makes a switch with persistent taps"
+
+# What exists, through socket diagnostics: the switch and its two taps;
+# a hub held by ipnctl (a socket only bound) with a reader on port 0.
+chroot /host /tmp/ipn/bin/ipnctl net create "$hub" --mtu 900 --numnodes 8 2>/dev/null &
+holder=$!
+wait_for 30 test -S "$hub"
+ipncat -q -r -d reader "$hub" </dev/null >/dev/null &
+reader=$!
+has_reader() {
+	ipnctl --json port ls "$hub" | json_ok '[p["description"] for p in d["ports"]] == ["reader", ""]'
+}
+ok=1
+wait_for 30 has_reader &&
+	ipnctl --json net ls | json_ok "
+[n['path'] for n in d['networks'] if n['path'] in ('$net', '$hub')] == ['$net', '$hub'] and
+[(n['policy_name'], n['mode'], n['ports_taken'], n['users'], n['sockets'],
+  [(i['name'], i['port'], i['tap'], i['persistent']) for i in n['interfaces']])
+ for n in d['networks'] if n['path'] == '$net'] ==
+ [('switch', 0o750, 2, 2, [], [('ipnct0', 0, True, True), ('$tap2', 1, True, True)])] and
+[(n['policy_name'], n['mtu'], n['numnodes'], n['ports_taken'], n['users'],
+  [(s['port'], s['description']) for s in n['sockets']], n['interfaces'])
+ for n in d['networks'] if n['path'] == '$hub'] ==
+ [('hub', 900, 8, 1, 2, [(0, 'reader'), (None, '')], [])]" &&
+	ipnctl net ls | grep -q "^$net: switch mtu 1514 ports 2/32 " &&
+	ipnctl net show "$net" | grep -q "^    port 1: tap persistent $tap2 ifindex" &&
+	ipnctl port ls | grep -q "^$hub port 0: socket ino [0-9]* uid 0 \"reader\"" &&
+	ipnctl --json net ls --policy switch | json_ok "'$hub' not in [n['path'] for n in d['networks']]" &&
+	ipnctl --json net show "$hub" | json_ok "d['path'] == '$hub' and len(d['sockets']) == 2" && ok=0
+result $ok "ipnctl: net ls, net show and port ls show every network, socket and interface"
+
+# Another network namespace sees none of them; its own socket on the hub
+# shows the hub, with that socket only.
+ok=1
+unshare -n sh -c "ipncat -q -r -d inside $hub </dev/null >/dev/null & p=\$!
+	i=0
+	while [ \$i -lt 300 ]; do
+		chroot /host /tmp/ipn/bin/ipnctl --json net ls >/tmp/ipnctl-ns.json &&
+			grep -q inside /tmp/ipnctl-ns.json && break
+		i=\$((i + 1))
+		sleep 0.1
+	done
+	kill \$p" &&
+	unshare -n chroot /host /tmp/ipn/bin/ipnctl --json net ls | json_ok "d == {'networks': []}" &&
+	json_ok "
+[(n['path'], [s['description'] for s in n['sockets']], n['interfaces']) for n in d['networks']] ==
+ [('$hub', ['inside'], [])]" </tmp/ipnctl-ns.json && ok=0
+result $ok "ipnctl: net ls shows what is in its network namespace"
+kill "$reader" "$holder"
+wait "$reader" "$holder"
+rm -f /tmp/ipnctl-ns.json "$hub"
 
 ok=1
 ipnctl switch vlan "$net" 0 10 &&

@@ -2,14 +2,15 @@
 /*
  * ipncat: join an IPN network and relay messages between it and stdio.
  *
- *   ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]
+ *   ipncat [-b] [-r|-w] [-q] [-d descr] [-p proto] [-m mtu] [-n numnodes]
  *          [-s msgpoolsize] [-M mode] [-L] [-T ifname | -G ifname [-P]] PATH
  *
  * Each read from standard input (a line, on a terminal or a pipe fed line
  * by line) is sent as one message; each message received is written to
  * standard output.  -b binds first, creating the network if needed (the
  * proposal's peer-to-peer idiom: bind + connect).  -r only receives, -w
- * only sends.  -L makes a network created here lossless.  -T binds and
+ * only sends.  -d describes the socket (IPN_SO_DESCR), which
+ * "ipnctl port ls" shows.  -L makes a network created here lossless.  -T binds and
  * creates a tap interface IFNAME ("" for ipn%d) on the network, prints its
  * name and keeps it until killed (needs CAP_NET_ADMIN).  -G grabs the
  * existing interface IFNAME instead, as a port of the network.  -P makes
@@ -31,7 +32,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ipncat [-b] [-r|-w] [-q] [-p proto] [-m mtu] [-n numnodes]\n"
+		"usage: ipncat [-b] [-r|-w] [-q] [-d descr] [-p proto] [-m mtu] [-n numnodes]\n"
 		"              [-s msgpoolsize] [-M mode] [-L]\n"
 		"              [-T ifname | -G ifname [-P]] PATH\n");
 	exit(2);
@@ -50,17 +51,18 @@ int main(int argc, char **argv)
 	int do_bind = 0, rx = 1, tx = 1, quiet = 0, proto = IPN_ANY;
 	int mtu = 0, numnodes = 0, pool = 0, mode = -1, flags = 0;
 	int ifflags = 0, persist = 0;
-	const char *tap = NULL;
+	const char *tap = NULL, *descr = NULL;
 	struct sockaddr_un sun = { .sun_family = AF_IPN };
 	static char buf[65536];
 	int opt, s;
 
-	while ((opt = getopt(argc, argv, "brwqp:m:n:s:M:LT:G:P")) != -1) {
+	while ((opt = getopt(argc, argv, "brwqd:p:m:n:s:M:LT:G:P")) != -1) {
 		switch (opt) {
 		case 'b': do_bind = 1; break;
 		case 'r': tx = 0; break;
 		case 'w': rx = 0; break;
 		case 'q': quiet = 1; break;
+		case 'd': descr = optarg; break;
 		case 'p': proto = atoi(optarg); break;
 		case 'm': mtu = atoi(optarg); break;
 		case 'n': numnodes = atoi(optarg); break;
@@ -129,6 +131,12 @@ int main(int argc, char **argv)
 	if (connect(s, do_bind ? NULL : (struct sockaddr *)&sun,
 		    do_bind ? 0 : sizeof(sun)) < 0) {
 		perror("ipncat: connect");
+		return 1;
+	}
+	/* Once connected: a description belongs to a node. */
+	if (descr &&
+	    setsockopt(s, SOL_IPN, IPN_SO_DESCR, descr, strlen(descr)) < 0) {
+		perror("ipncat: IPN_SO_DESCR");
 		return 1;
 	}
 	if (!quiet)

@@ -11,6 +11,7 @@
 //!   queue length, lossless delivery, permissions).
 //! - [`Switch`]: VLANs, the address table and port counters of a switch.
 //! - [`AsyncSocket`]: the same for tokio (feature `tokio`).
+//! - [`Query`]: what networks exist, with their sockets and interfaces.
 //! - [`sys`]: the raw constants and structures of `<linux/ipn.h>`.
 //!
 //! Errors are [`std::io::Error`]s carrying the kernel's errno, as for any
@@ -33,6 +34,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod diag;
 mod raw;
 mod socket;
 mod switch;
@@ -42,5 +44,6 @@ mod tokio;
 
 #[cfg(feature = "tokio")]
 pub use crate::tokio::AsyncSocket;
+pub use diag::{InterfaceInfo, NetworkInfo, Query, SocketInfo};
 pub use socket::{NetworkBuilder, Policy, Received, Socket};
 pub use switch::{FdbEntry, PortStats, Switch, VLAN_MAX};

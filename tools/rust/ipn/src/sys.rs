@@ -1,4 +1,5 @@
-//! The raw ABI of `include/uapi/linux/ipn.h`: constants and structures,
+//! The raw ABI of `include/uapi/linux/ipn.h` and
+//! `include/uapi/linux/ipn_diag.h`: constants and structures,
 //! written by hand and checked against the C header by the crate's
 //! `header` test (a generated C file of `_Static_assert`s on every value,
 //! size and offset, compiled against the header), so that building the
@@ -105,6 +106,34 @@ constants! {
     /// memory counters, whose entry `SK_MEMINFO_DROPS` counts drops.
     SO_MEMINFO: c_int = so_meminfo();
     SK_MEMINFO_VARS: usize = 9;
+
+    /// Socket diagnostics (`<linux/ipn_diag.h>`): record types.
+    IPN_DIAG_NETWORK: u32 = 1;
+    IPN_DIAG_SOCKET: u32 = 2;
+    IPN_DIAG_IFACE: u32 = 4;
+    IPN_DIAG_ALL: u32 = 7;
+    IPN_DIAG_BOUND: u8 = 1;
+    IPN_DIAG_CONNECTED: u8 = 2;
+    /// Attributes of a record.
+    IPN_DIAG_UNSPEC: u16 = 0;
+    IPN_DIAG_PATH: u16 = 1;
+    IPN_DIAG_PARAMS: u16 = 2;
+    IPN_DIAG_USERS: u16 = 3;
+    IPN_DIAG_UID: u16 = 4;
+    IPN_DIAG_DESCR: u16 = 5;
+    IPN_DIAG_SHUTDOWN: u16 = 6;
+    IPN_DIAG_RQLEN: u16 = 7;
+    IPN_DIAG_MEMINFO: u16 = 8;
+    IPN_DIAG_IFNAME: u16 = 9;
+    IPN_DIAG_IFFLAGS: u16 = 10;
+    IPN_DIAG_MAX: u16 = 10;
+    IPN_DIAG_IF_TAP: u32 = 1;
+    IPN_DIAG_IF_GRAB: u32 = 2;
+    IPN_DIAG_IF_PERSIST: u32 = 4;
+    IPN_DIAG_IF_CONTROLLED: u32 = 8;
+
+    /// From `<linux/sock_diag.h>`.
+    SOCK_DIAG_BY_FAMILY: u16 = 20;
 }
 
 /// `struct ipn_switch_vlan`.
@@ -141,6 +170,54 @@ pub struct ipn_switch_port_stats {
     pub tx_drops: u64,
 }
 
+/// `struct ipn_diag_req`: what a socket-diagnostics dump asks for.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_diag_req {
+    pub sdiag_family: u8,
+    pub sdiag_protocol: u8,
+    pub pad: u16,
+    pub idiag_show: u32,
+    pub idiag_ino: u32,
+    pub idiag_net_dev: u32,
+    pub idiag_net_ino: u64,
+}
+
+/// `struct ipn_diag_msg`: the header of each record of a dump.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_diag_msg {
+    pub idiag_family: u8,
+    pub idiag_type: u8,
+    pub idiag_protocol: u8,
+    pub idiag_state: u8,
+    pub idiag_port: i32,
+    pub idiag_net_ino: u64,
+    pub idiag_net_dev: u32,
+    pub idiag_ino: u32,
+    pub idiag_cookie: [u32; 2],
+}
+
+/// `struct ipn_diag_params`: a network's settings.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_diag_params {
+    pub mtu: u32,
+    pub numnodes: u32,
+    pub msgpoolsize: u32,
+    pub flags: u32,
+    pub mode: u32,
+    pub ports: u32,
+}
+
+/// `struct ipn_diag_rqlen`: a socket's receive queue.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_diag_rqlen {
+    pub messages: u32,
+    pub bytes: u32,
+}
+
 /// A structure of the header, for the header test: its C name, its size
 /// and the offset of each field.
 #[doc(hidden)]
@@ -166,4 +243,8 @@ layouts! {
     ipn_switch_vlan { port, vlan, reserved }
     ipn_switch_fdb_entry { mac, vlan, port, age_ms }
     ipn_switch_port_stats { port, pvid, ntrunks, rx_frames, rx_bytes, rx_drops, tx_frames, tx_bytes, tx_drops }
+    ipn_diag_req { sdiag_family, sdiag_protocol, pad, idiag_show, idiag_ino, idiag_net_dev, idiag_net_ino }
+    ipn_diag_msg { idiag_family, idiag_type, idiag_protocol, idiag_state, idiag_port, idiag_net_ino, idiag_net_dev, idiag_ino, idiag_cookie }
+    ipn_diag_params { mtu, numnodes, msgpoolsize, flags, mode, ports }
+    ipn_diag_rqlen { messages, bytes }
 }

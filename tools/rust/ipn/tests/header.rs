@@ -1,5 +1,5 @@
-//! The crate's `sys` module against the C header it mirrors,
-//! `include/uapi/linux/ipn.h`: a generated C file asserts every constant's
+//! The crate's `sys` module against the C headers it mirrors,
+//! `include/uapi/linux/ipn.h` and `ipn_diag.h`: a generated C file asserts every constant's
 //! value and every structure's size and field offsets, and must compile;
 //! and every constant the header defines must be in `sys`.  Runs on the
 //! host, without the kernel module (as the libc crate's ctest does).
@@ -13,7 +13,7 @@ fn header_dir() -> PathBuf {
 
 #[test]
 fn sys_matches_the_header() {
-    let mut c = String::from("#include <stddef.h>\n#include <asm/socket.h>\n#include <linux/sock_diag.h>\n#include <linux/ipn.h>\n");
+    let mut c = String::from("#include <stddef.h>\n#include <asm/socket.h>\n#include <linux/sock_diag.h>\n#include <linux/ipn.h>\n#include <linux/ipn_diag.h>\n");
     for (name, value) in ipn::sys::CONSTANTS {
         c += &format!(
             "_Static_assert((long long)({name}) == {value}LL, \"{name} is {value} in sys.rs\");\n"
@@ -45,14 +45,31 @@ fn sys_matches_the_header() {
     );
 }
 
+/// The text of both headers.
+fn headers() -> String {
+    ["linux/ipn.h", "linux/ipn_diag.h"]
+        .iter()
+        .map(|h| std::fs::read_to_string(header_dir().join(h)).unwrap())
+        .collect()
+}
+
 #[test]
 fn every_constant_of_the_header_is_in_sys() {
-    let header = std::fs::read_to_string(header_dir().join("linux/ipn.h")).unwrap();
+    let header = headers();
     let known: Vec<&str> = ipn::sys::CONSTANTS.iter().map(|(n, _)| *n).collect();
-    let missing: Vec<&str> = header
+    // Macros, and the members of enums (a tab, a name, a comma).
+    let defines = header
         .lines()
         .filter_map(|l| l.strip_prefix("#define"))
+        .filter_map(|l| l.split_whitespace().next());
+    let members = header
+        .lines()
+        .filter_map(|l| l.strip_prefix('\t'))
         .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|w| w.strip_suffix(','))
+        .filter(|w| w.starts_with("IPN_"));
+    let missing: Vec<&str> = defines
+        .chain(members)
         .filter(|name| !name.starts_with('_') && !name.contains('('))
         .filter(|name| !known.contains(name))
         .collect();
@@ -64,7 +81,7 @@ fn every_constant_of_the_header_is_in_sys() {
 
 #[test]
 fn every_structure_of_the_header_is_in_sys() {
-    let header = std::fs::read_to_string(header_dir().join("linux/ipn.h")).unwrap();
+    let header = headers();
     let known: Vec<&str> = ipn::sys::LAYOUTS.iter().map(|l| l.name).collect();
     let missing: Vec<&str> = header
         .lines()

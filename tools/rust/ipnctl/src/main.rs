@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use ipn::{NetworkBuilder, Policy, Socket};
+use ipn::{InterfaceInfo, NetworkBuilder, NetworkInfo, Policy, Query, Socket, SocketInfo};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -26,9 +26,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Networks: create, remove.
+    /// Networks: list, show, create, remove.
     #[command(subcommand)]
     Net(NetCmd),
+    /// Ports: what sits on them.
+    #[command(subcommand)]
+    Port(PortCmd),
     /// The Ethernet switch of a switch network: VLANs, address table,
     /// counters.
     #[command(subcommand)]
@@ -62,7 +65,28 @@ enum PolicyArg {
 }
 
 #[derive(Subcommand)]
+enum PortCmd {
+    /// List the ports taken (and the sockets only bound), of every
+    /// network or of one.
+    Ls {
+        /// Only this network.
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum NetCmd {
+    /// List the networks of this network namespace.
+    Ls {
+        /// Only networks of this policy.
+        #[arg(short, long, value_enum)]
+        policy: Option<PolicyArg>,
+    },
+    /// Show a network with its sockets and interfaces.
+    Show {
+        /// The network's path.
+        path: PathBuf,
+    },
     /// Create a network.  With interfaces (--tap, --grab) they are made
     /// persistent and keep the network alive; without, ipnctl holds the
     /// network until it is interrupted.
@@ -339,10 +363,7 @@ fn create(cmd: NetCmd, json: bool) -> Res {
     else {
         unreachable!("create() is called for net create only")
     };
-    let policy = match policy {
-        PolicyArg::Hub => Policy::HUB,
-        PolicyArg::Switch => Policy::SWITCH,
-    };
+    let policy = policy_of(policy);
     let mut b = NetworkBuilder::new(policy)
         .exclusive(true)
         .lossless(lossless);
@@ -386,9 +407,184 @@ fn create(cmd: NetCmd, json: bool) -> Res {
     })
 }
 
+fn policy_of(p: PolicyArg) -> Policy {
+    match p {
+        PolicyArg::Hub => Policy::HUB,
+        PolicyArg::Switch => Policy::SWITCH,
+    }
+}
+
+/// The networks that `q` finds.
+fn query(q: Query) -> Res<Vec<NetworkInfo>> {
+    // sock_diag answers ENOENT for a family without a handler.
+    q.run().map_err(|e| match e.raw_os_error() {
+        Some(libc::ENOENT) => Failure("socket diagnostics (is ipn.ko loaded?)".into(), e),
+        _ => Failure("socket diagnostics".into(), e),
+    })
+}
+
+/// The network at `path`, as the kernel reports it.
+fn network_at(path: &Path) -> Res<NetworkInfo> {
+    node_id(path)?;
+    let q = Query::new().path(path).on(path.display())?;
+    match query(q)?.into_iter().next() {
+        Some(n) => Ok(n),
+        None => fail(path.display(), libc::ECONNREFUSED),
+    }
+}
+
+fn net_json(n: &NetworkInfo) -> Res<Value> {
+    let mut v = serde_json::to_value(n).map_err(|e| Failure("json".into(), io::Error::other(e)))?;
+    v["policy_name"] = json!(n.policy_name());
+    Ok(v)
+}
+
+fn path_of(n: &NetworkInfo) -> String {
+    n.path
+        .as_ref()
+        .map_or_else(|| format!("inode {}", n.inode), |p| p.display().to_string())
+}
+
+/// One line per network, as `ip link` has one per interface.
+fn net_line(n: &NetworkInfo) -> String {
+    let mut flags = Vec::new();
+    if n.flags & ipn::sys::IPN_FLAG_LOSSLESS as u32 != 0 {
+        flags.push("lossless");
+    }
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" <{}>", flags.join(","))
+    };
+    format!(
+        "{}: {}{} mtu {} ports {}/{} msgpool {} mode {:04o} uid {} users {}",
+        path_of(n),
+        n.policy_name(),
+        flags,
+        n.mtu,
+        n.ports_taken,
+        n.numnodes,
+        n.msgpoolsize,
+        n.mode,
+        n.uid,
+        n.users
+    )
+}
+
+/// A socket, as `port ls` and `net show` print it.
+fn socket_line(s: &SocketInfo) -> String {
+    let at = s.port.map_or("bound".into(), |p| format!("port {p}"));
+    let shut = match (s.shut_rd, s.shut_wr) {
+        (false, false) => "",
+        (true, false) => " send-only",
+        (false, true) => " receive-only",
+        (true, true) => " shut",
+    };
+    let descr = if s.description.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{}\"", s.description.escape_debug())
+    };
+    format!(
+        "{at}: socket ino {} uid {}{shut}{descr} rq {} msgs {} bytes drops {}",
+        s.inode, s.uid, s.rqueue_messages, s.rqueue_bytes, s.drops
+    )
+}
+
+fn iface_line(i: &InterfaceInfo) -> String {
+    let mut flags = vec![if i.tap { "tap" } else { "grab" }];
+    if i.persistent {
+        flags.push("persistent");
+    }
+    if i.controlled {
+        flags.push("controlled");
+    }
+    format!(
+        "port {}: {} {} ifindex {}",
+        i.port,
+        flags.join(" "),
+        i.name,
+        i.ifindex
+    )
+}
+
+/// Members of a network, ports in order, then bound sockets.
+fn member_lines(n: &NetworkInfo) -> Vec<(Option<u32>, String)> {
+    let mut rows: Vec<(Option<u32>, String)> = n
+        .sockets
+        .iter()
+        .map(|s| (s.port, socket_line(s)))
+        .chain(n.interfaces.iter().map(|i| (Some(i.port), iface_line(i))))
+        .collect();
+    rows.sort_by_key(|(p, _)| p.unwrap_or(u32::MAX));
+    rows
+}
+
+fn port_ls(path: Option<PathBuf>, json: bool) -> Res {
+    let nets = match path {
+        Some(p) => vec![network_at(&p)?],
+        None => query(Query::new())?,
+    };
+    let mut rows = Vec::new();
+    for n in &nets {
+        let net = n.path.clone();
+        for s in &n.sockets {
+            let mut v = json!({ "network": net, "kind": "socket" });
+            merge(&mut v, s)?;
+            rows.push(v);
+        }
+        for i in &n.interfaces {
+            let kind = if i.tap { "tap" } else { "grab" };
+            let mut v = json!({ "network": net, "kind": kind });
+            merge(&mut v, i)?;
+            rows.push(v);
+        }
+    }
+    show(json, json!({ "ports": rows }), || {
+        nets.iter()
+            .flat_map(|n| {
+                member_lines(n)
+                    .into_iter()
+                    .map(move |(_, l)| format!("{} {l}", path_of(n)))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Adds the fields of `s` to the object `v`.
+fn merge(v: &mut Value, s: &impl Serialize) -> Res {
+    let extra = serde_json::to_value(s).map_err(|e| Failure("json".into(), io::Error::other(e)))?;
+    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    Ok(())
+}
+
 fn net(cmd: NetCmd, json: bool) -> Res {
     match cmd {
         NetCmd::Create { .. } => create(cmd, json),
+        NetCmd::Ls { policy } => {
+            let mut q = Query::new();
+            if let Some(p) = policy {
+                q = q.policy(policy_of(p));
+            }
+            let nets = query(q)?;
+            let list = nets.iter().map(net_json).collect::<Res<Vec<_>>>()?;
+            show(json, json!({ "networks": list }), || {
+                nets.iter().map(net_line).collect::<Vec<_>>().join("\n")
+            })
+        }
+        NetCmd::Show { path } => {
+            let n = network_at(&path)?;
+            show(json, net_json(&n)?, || {
+                let mut t = net_line(&n);
+                for (_, l) in member_lines(&n) {
+                    t += &format!("\n    {l}");
+                }
+                t
+            })
+        }
         NetCmd::Rm { path } => {
             node_id(&path)?;
             if alive(&path).on(path.display())? {
@@ -547,6 +743,7 @@ fn run(cli: Cli) -> Res {
     match cli.cmd {
         Cmd::Net(c) => net(c, json),
         Cmd::Switch(c) => switch(c, json),
+        Cmd::Port(PortCmd::Ls { path }) => port_ls(path, json),
         Cmd::Tap(TapCmd::Add { path, name }) => {
             let s = manage(&path)?;
             let got = s.add_tap(name.as_deref()).on("tap add")?;
