@@ -8,6 +8,7 @@
 
 use crate::{
     iface::{IfReq, Iface, Kind},
+    ipn_bindings::ipn_diag_stats,
     layer::{
         ipn::registry::PolicyRef,
         net::{
@@ -22,6 +23,7 @@ use crate::{
     network::{NetParams, Network, Port},
     uapi::*,
 };
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::{
     bindings, new_mutex,
     prelude::*,
@@ -46,7 +48,6 @@ struct NodeState {
     want_port: Option<usize>,
     /// The path used to bind or connect, for `getsockname()`.
     path: NetPath,
-    descr: KVec<u8>,
     /// Bound, so holding the manage (x) right on the network.
     manage: bool,
     /// Interfaces this socket controls: they go when it closes, unless
@@ -56,10 +57,37 @@ struct NodeState {
 
 const CAP_NET_ADMIN: u32 = 12;
 
+/// What a socket sent and read, for diagnostics.
+#[derive(Default)]
+struct Counters {
+    rx_msgs: AtomicU64,
+    rx_bytes: AtomicU64,
+    tx_msgs: AtomicU64,
+    tx_bytes: AtomicU64,
+}
+
+impl Counters {
+    fn count(msgs: &AtomicU64, bytes: &AtomicU64, len: usize) {
+        msgs.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(u64::try_from(len).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+}
+
+/// A socket as diagnostics show it.
+pub(crate) struct NodeInfo {
+    pub(crate) descr: KVec<u8>,
+    pub(crate) stats: ipn_diag_stats,
+}
+
 /// The per-socket data of AF_IPN.
 #[pin_data]
 pub(crate) struct Node {
     protocol: i32,
+    counters: Counters,
+    /// `IPN_SO_DESCR`, under a lock of its own: diagnostics read it, and
+    /// must not wait while `state` is held across RTNL or a user copy.
+    #[pin]
+    descr: Mutex<KVec<u8>>,
     #[pin]
     state: Mutex<NodeState>,
 }
@@ -110,13 +138,22 @@ impl NetPath {
 }
 
 impl Node {
-    /// The description (`IPN_SO_DESCR`) of the AF_IPN socket `sk`.
-    pub(crate) fn descr_of(sk: &Sock) -> Result<KVec<u8>> {
+    /// The description (`IPN_SO_DESCR`) and counters of the AF_IPN
+    /// socket `sk`.
+    pub(crate) fn info_of(sk: &Sock) -> Result<NodeInfo> {
         let node = VTABLE.data_of(sk).ok_or(EINVAL)?;
-        let st = node.state.lock();
-        let mut d = KVec::with_capacity(st.descr.len(), GFP_KERNEL)?;
-        d.extend_from_slice(&st.descr, GFP_KERNEL)?;
-        Ok(d)
+        let mut descr = KVec::new();
+        descr.extend_from_slice(&node.descr.lock(), GFP_KERNEL)?;
+        let c = &node.counters;
+        Ok(NodeInfo {
+            descr,
+            stats: ipn_diag_stats {
+                rx_messages: c.rx_msgs.load(Ordering::Relaxed),
+                rx_bytes: c.rx_bytes.load(Ordering::Relaxed),
+                tx_messages: c.tx_msgs.load(Ordering::Relaxed),
+                tx_bytes: c.tx_bytes.load(Ordering::Relaxed),
+            },
+        })
     }
 
     fn network(&self) -> Option<(Arc<Network>, Option<usize>)> {
@@ -322,12 +359,13 @@ impl Family for Ipn {
         Arc::pin_init(
             pin_init!(Node {
                 protocol,
+                counters: Counters::default(),
+                descr <- new_mutex!(KVec::new()),
                 state <- new_mutex!(NodeState {
                     conn: Conn::Unbound,
                     params: NetParams::default(),
                     want_port: None,
                     path: NetPath::empty(),
-                    descr: KVec::new(),
                     manage: false,
                     ifaces: KVec::new(),
                 }),
@@ -395,10 +433,9 @@ impl Family for Ipn {
                 }
                 let net = net.clone();
                 let (readable, writable) = net.rights()?;
-                // The bind's user reference becomes the connection's.
-                Self::join(sock, &mut st, net.clone(), readable, writable)?;
-                net.remove_bound(sock.sk());
-                Ok(())
+                // The bind's user reference becomes the connection's, and
+                // the network no longer counts the socket as only bound.
+                Self::join(sock, &mut st, net, readable, writable)
             }
             Conn::Unbound => {
                 if addr.is_empty() {
@@ -556,7 +593,7 @@ impl Family for Ipn {
                 val.read_into(&mut d)?;
                 let end = d.iter().position(|b| *b == 0).unwrap_or(n);
                 d.truncate(end);
-                st.descr = d;
+                *node.descr.lock() = d;
                 Ok(())
             }
             IPN_SO_CHANGE_NUMNODES => {
@@ -605,7 +642,11 @@ impl Family for Ipn {
                 Conn::Connected(_, port) => *port as i32,
                 _ => st.want_port.map(|p| p as i32).unwrap_or(IPN_PORTNO_ANY),
             }),
-            IPN_SO_DESCR => out.write(&st.descr),
+            IPN_SO_DESCR => {
+                let mut d = KVec::new();
+                d.extend_from_slice(&node.descr.lock(), GFP_KERNEL)?;
+                out.write(&d)
+            }
             IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
             _ => Err(ENOPROTOOPT),
         }
@@ -650,6 +691,8 @@ impl Family for Ipn {
             net.wait_for_room(port, sk.send_timeout(nonblock))?;
         }
         net.deliver(Some(port), skb);
+        let c = &sock.data().counters;
+        Counters::count(&c.tx_msgs, &c.tx_bytes, len);
         Ok(len)
     }
 
@@ -687,8 +730,12 @@ impl Family for Ipn {
         drop(skb);
         // The message left the queue even if copying it out failed (a bad
         // buffer): its room is free, and a lossless sender may be waiting.
-        if net.lossless() && flags & msg_flags::PEEK == 0 {
-            net.wake_senders();
+        if flags & msg_flags::PEEK == 0 {
+            if net.lossless() {
+                net.wake_senders();
+            }
+            let c = &sock.data().counters;
+            Counters::count(&c.rx_msgs, &c.rx_bytes, full);
         }
         copied_out?;
         Ok(if flags & msg_flags::TRUNC != 0 {

@@ -32,7 +32,7 @@ mod uapi;
 
 use layer::{
     ipn::{policy, registry},
-    net::{net_device, sock_diag, socket},
+    net::{net_device, proc, sock_diag, socket},
     sync::RcuBarrier,
 };
 
@@ -45,7 +45,9 @@ module! {
     authors: ["IPN developers"],
     description: "AF_IPN: Inter Process Networking",
     license: "GPL",
-    alias: ["net-pf-46"],
+    // The family, and its socket diagnostics (sock_diag asks for
+    // net-pf-16-proto-4-type-46: PF_NETLINK, NETLINK_SOCK_DIAG, AF_IPN).
+    alias: ["net-pf-46", "net-pf-16-proto-4-type-46"],
     params: {
         family: i32 {
             default: 46,
@@ -71,6 +73,7 @@ pub(crate) fn family() -> i32 {
 #[pin_data]
 struct IpnModule {
     _diag: Option<sock_diag::Registration<diag::Diag>>,
+    _proc: proc::Registration<diag::ProcNet>,
     _family: socket::Registration<af_ipn::Ipn>,
     _hub: policy::Registration<hub::Hub>,
     _netdev: net_device::Registration,
@@ -96,6 +99,7 @@ impl InPlaceModule for IpnModule {
                 pr_info!("AF_IPN registered as address family {}\n", family);
                 reg
             },
+            _proc: proc::Registration::new()?,
             // Without it IPN works, unseen by `ipnctl` (a borrowed family
             // number may have another family's handler).
             _diag: sock_diag::Registration::new(family)

@@ -59,11 +59,11 @@ pub(crate) enum Port {
 }
 
 impl Port {
-    /// The network namespace of the socket or interface.
-    pub(crate) fn net(&self) -> &Namespace {
+    /// Whether the socket or interface is in the network namespace `ns`.
+    pub(crate) fn in_net(&self, ns: &Namespace) -> bool {
         match self {
-            Port::Sock(sk) => sk.net(),
-            Port::Dev(dev) => dev.net(),
+            Port::Sock(sk) => sk.net() == ns,
+            Port::Dev(dev) => dev.in_net(ns),
         }
     }
 
@@ -126,7 +126,7 @@ pub(crate) struct Members {
 impl Members {
     /// Whether a member is in the network namespace `ns`.
     pub(crate) fn any_in(&self, ns: &Namespace) -> bool {
-        self.ports.slots.iter().flatten().any(|p| p.net() == ns)
+        self.ports.slots.iter().flatten().any(|p| p.in_net(ns))
             || self.bound.iter().any(|s| s.net() == ns)
     }
 }
@@ -367,25 +367,26 @@ impl Network {
         Ok(())
     }
 
-    /// Forgets `sk` as bound (it connected, or closed).
+    /// Forgets `sk` as bound (it closed).
     pub(crate) fn remove_bound(&self, sk: &Sock) {
         let mut st = self.state.lock();
-        let gone = match st.bound.iter().position(|s| core::ptr::eq(&**s, sk)) {
-            Some(i) => st.bound.remove(i).ok(),
-            None => None,
-        };
+        let gone = Self::take_bound(&mut st, sk);
         drop(st);
         drop(gone);
     }
 
-    /// Every registered network and its node.
-    pub(crate) fn all() -> Result<KVec<(Arc<Network>, Arc<FsNode>)>> {
-        let nets = NETWORKS.lock();
-        let mut all = KVec::with_capacity(nets.len(), GFP_KERNEL)?;
-        for e in nets.iter() {
-            all.push((e.net.clone(), e.node.clone()), GFP_KERNEL)?;
-        }
-        Ok(all)
+    /// Takes `sk` out of the bound sockets, if there.
+    fn take_bound(st: &mut NetState, sk: &Sock) -> Option<ARef<Sock>> {
+        let i = st.bound.iter().position(|s| core::ptr::eq(&**s, sk))?;
+        st.bound.remove(i).ok()
+    }
+
+    /// The network at position `i` of the registry, and its node.
+    pub(crate) fn nth(i: usize) -> Option<(Arc<Network>, Arc<FsNode>)> {
+        NETWORKS
+            .lock()
+            .get(i)
+            .map(|e| (e.net.clone(), e.node.clone()))
     }
 
     /// A copy of who is on the network.
@@ -519,6 +520,10 @@ impl Network {
             Some(p) => p,
             None => st.taken.iter().position(|t| !*t).ok_or(ENOSPC)?,
         };
+        let sk = match &port_obj {
+            Port::Sock(sk) => Some(sk.clone()),
+            Port::Dev(_) => None,
+        };
         let mut new = self.snapshot(st.taken.len())?;
         new.slots[port] = Some(port_obj);
         self.policy.new_port(self, port)?;
@@ -527,6 +532,11 @@ impl Network {
             return Err(e);
         }
         st.taken[port] = true;
+        // A bound socket that connects is no longer only bound: in the
+        // same step, so that diagnostics never see it as both.
+        let was_bound = sk.and_then(|sk| Self::take_bound(&mut st, &sk));
+        drop(st);
+        drop(was_bound);
         Ok(port)
     }
 

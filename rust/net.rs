@@ -7,6 +7,7 @@ pub(crate) mod bh;
 pub(crate) mod msg;
 pub(crate) mod namespace;
 pub(crate) mod net_device;
+pub(crate) mod proc;
 pub(crate) mod skbuff;
 pub(crate) mod sock;
 pub(crate) mod sock_diag;

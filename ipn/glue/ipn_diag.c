@@ -3,21 +3,27 @@
  * C glue of ipn.ko's sock_diag handler (rust/net/sock_diag.rs): the
  * registration, the start of a dump, and the netlink helpers that are
  * static inline.  The handler itself is Rust, reached through the two
- * function pointers given at registration.
+ * function pointers given at registration.  And the same for a file in
+ * /proc/net (rust/net/proc.rs).
  */
 
 #include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file_net.h>
 #include <linux/sock_diag.h>
 #include <linux/uidgid.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 #include "ipn_glue.h"
 
-/* sock_diag loads ipn.ko for a SOCK_DIAG_BY_FAMILY request for AF_IPN. */
-MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_NETLINK, NETLINK_SOCK_DIAG, 46);
-
 static int (*ipn_diag_check)(const void *req, int len);
-static int (*ipn_diag_dump)(struct sk_buff *skb, struct netlink_callback *cb);
+/* Rust's type of the callback state is void *, as CFI checks. */
+static int (*ipn_diag_dump)(struct sk_buff *skb, void *cb);
+
+static int ipn_diag_dump_cb(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ipn_diag_dump(skb, cb);
+}
 
 static int ipn_diag_handler_dump(struct sk_buff *skb, struct nlmsghdr *nlh)
 {
@@ -31,7 +37,7 @@ static int ipn_diag_handler_dump(struct sk_buff *skb, struct nlmsghdr *nlh)
 	err = ipn_diag_check(nlmsg_data(nlh), nlmsg_len(nlh));
 	if (err)
 		return err;
-	c.dump = ipn_diag_dump;
+	c.dump = ipn_diag_dump_cb;
 	return netlink_dump_start(sock_net(skb->sk)->diag_nlsk, skb, nlh, &c);
 }
 
@@ -43,8 +49,7 @@ static struct sock_diag_handler ipn_diag_handler = {
 
 int ipn_glue_diag_register(int family,
 			   int (*check)(const void *req, int len),
-			   int (*dump)(struct sk_buff *skb,
-				       struct netlink_callback *cb))
+			   int (*dump)(struct sk_buff *skb, void *cb))
 {
 	int err;
 
@@ -149,12 +154,68 @@ void ipn_glue_sock_rqueue(const struct sock *sk, u32 *msgs, u32 *bytes)
 	*bytes = sk_rmem_alloc_get(sk);
 }
 
-struct net *ipn_glue_netdev_net(const struct net_device *dev)
+bool ipn_glue_netdev_in_net(const struct net_device *dev,
+			    const struct net *net)
 {
-	return dev_net(dev);
+	return net_eq(dev_net(dev), net);
 }
 
 int ipn_glue_netdev_ifindex(const struct net_device *dev)
 {
 	return READ_ONCE(dev->ifindex);
+}
+
+/*
+ * /proc/net/ipn, in every network namespace: a text listing that the Rust
+ * side writes (rust/net/proc.rs), for a quick look and for shell scripts.
+ */
+static int (*ipn_proc_show)(struct seq_file *m, struct net *net);
+
+static int ipn_proc_single_show(struct seq_file *m, void *v)
+{
+	return ipn_proc_show(m, seq_file_single_net(m));
+}
+
+static int __net_init ipn_proc_net_init(struct net *net)
+{
+	if (!proc_create_net_single("ipn", 0444, net->proc_net,
+				    ipn_proc_single_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+static void __net_exit ipn_proc_net_exit(struct net *net)
+{
+	remove_proc_entry("ipn", net->proc_net);
+}
+
+static struct pernet_operations ipn_proc_net_ops = {
+	.init = ipn_proc_net_init,
+	.exit = ipn_proc_net_exit,
+};
+
+int ipn_glue_proc_register(int (*show)(struct seq_file *m, struct net *net))
+{
+	int err;
+
+	if (ipn_proc_show)
+		return -EBUSY;
+	ipn_proc_show = show;
+	err = register_pernet_subsys(&ipn_proc_net_ops);
+	if (err)
+		ipn_proc_show = NULL;
+	return err;
+}
+
+/* A user id as the reader of @m sees it. */
+u32 ipn_glue_seq_uid(struct seq_file *m, u32 kuid)
+{
+	return from_kuid_munged(seq_user_ns(m), KUIDT_INIT(kuid));
+}
+
+/* Removes the files; a read under way finishes first (proc's use count). */
+void ipn_glue_proc_unregister(void)
+{
+	unregister_pernet_subsys(&ipn_proc_net_ops);
+	ipn_proc_show = NULL;
 }

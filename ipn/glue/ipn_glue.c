@@ -71,13 +71,23 @@ bool ipn_glue_path_owner(const struct path *path)
 
 /*
  * The node's path as the current task sees it (from its root), written
- * at the start of @buf; its length, or a negative errno (ENAMETOOLONG).
+ * at the start of @buf; its length, or a negative errno: ENAMETOOLONG, or
+ * ENOENT when the node is not under the task's root (a chroot, another
+ * mount namespace), whose path the task must not learn.
  */
 int ipn_glue_path_name(const struct path *path, char *buf, int len)
 {
-	char *p = d_path(path, buf, len);
+	struct path root;
+	bool under;
+	char *p;
 	int n;
 
+	get_fs_root(current->fs, &root);
+	under = path_is_under(path, &root);
+	path_put(&root);
+	if (!under)
+		return -ENOENT;
+	p = d_path(path, buf, len);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	n = strlen(p);

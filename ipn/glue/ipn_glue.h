@@ -56,8 +56,7 @@ struct netlink_callback;
 struct nlmsghdr;
 int ipn_glue_diag_register(int family,
 			   int (*check)(const void *req, int len),
-			   int (*dump)(struct sk_buff *skb,
-				       struct netlink_callback *cb));
+			   int (*dump)(struct sk_buff *skb, void *cb));
 void ipn_glue_diag_unregister(void);
 const void *ipn_glue_diag_request(struct netlink_callback *cb, int *len);
 long *ipn_glue_diag_args(struct netlink_callback *cb);
@@ -73,8 +72,14 @@ int ipn_glue_diag_put_attr(struct sk_buff *skb, int type, int len,
 int ipn_glue_diag_meminfo(struct sock *sk, struct sk_buff *skb, int type);
 void ipn_glue_sock_id(struct sock *sk, u32 *ino, u32 *cookie, u32 *uid);
 void ipn_glue_sock_rqueue(const struct sock *sk, u32 *msgs, u32 *bytes);
-struct net *ipn_glue_netdev_net(const struct net_device *dev);
+bool ipn_glue_netdev_in_net(const struct net_device *dev,
+			    const struct net *net);
 int ipn_glue_netdev_ifindex(const struct net_device *dev);
+
+struct seq_file;
+int ipn_glue_proc_register(int (*show)(struct seq_file *m, struct net *net));
+void ipn_glue_proc_unregister(void);
+u32 ipn_glue_seq_uid(struct seq_file *m, u32 kuid);
 
 /* Implemented in Rust (netdev.rs), called by the devices' glue. */
 bool ipn_netdev_xmit(void *owner, struct sk_buff *skb);

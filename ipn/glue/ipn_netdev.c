@@ -170,6 +170,11 @@ void ipn_glue_tap_destroy(struct net_device *dev)
 /* Copies the interface's name (IFNAMSIZ bytes). */
 void ipn_glue_netdev_name(struct net_device *dev, char *name)
 {
+	/*
+	 * netdev_copy_name(), which retries while a rename is under way, is
+	 * not exported: a name read during a rename may mix the two, which
+	 * diagnostics, the only reader without RTNL, can live with.
+	 */
 	strscpy(name, dev->name, IFNAMSIZ);
 }
 

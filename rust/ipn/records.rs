@@ -4,8 +4,8 @@
 //! bindgen) as values that may be copied to and from user memory.
 
 use crate::ipn_bindings::{
-    ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_switch_fdb_entry,
-    ipn_switch_port_stats, ipn_switch_vlan,
+    ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_diag_stats,
+    ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_vlan,
 };
 use core::mem::size_of;
 use kernel::transmute::{AsBytes, FromBytes};
@@ -49,8 +49,8 @@ no_padding!(ipn_diag_req {
     pad: u16,
     idiag_show: u32,
     idiag_ino: u32,
+    idiag_net_ino: [u32; 2],
     idiag_net_dev: u32,
-    idiag_net_ino: u64,
 });
 no_padding!(ipn_diag_msg {
     idiag_family: u8,
@@ -58,7 +58,7 @@ no_padding!(ipn_diag_msg {
     idiag_protocol: u8,
     idiag_state: u8,
     idiag_port: i32,
-    idiag_net_ino: u64,
+    idiag_net_ino: [u32; 2],
     idiag_net_dev: u32,
     idiag_ino: u32,
     idiag_cookie: [u32; 2],
@@ -70,6 +70,12 @@ no_padding!(ipn_diag_params {
     flags: u32,
     mode: u32,
     ports: u32,
+});
+no_padding!(ipn_diag_stats {
+    rx_messages: u64,
+    rx_bytes: u64,
+    tx_messages: u64,
+    tx_bytes: u64,
 });
 no_padding!(ipn_diag_rqlen {
     messages: u32,
@@ -97,3 +103,5 @@ unsafe impl AsBytes for ipn_diag_msg {}
 unsafe impl AsBytes for ipn_diag_params {}
 // SAFETY: As above.
 unsafe impl AsBytes for ipn_diag_rqlen {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_diag_stats {}

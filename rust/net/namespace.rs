@@ -25,6 +25,11 @@ impl PartialEq for Namespace {
 impl Eq for Namespace {}
 
 impl Namespace {
+    /// The `struct net`.
+    pub(crate) fn raw(&self) -> *const bindings::net {
+        self.0.get()
+    }
+
     /// # Safety
     ///
     /// `ptr` must be valid for `'a`.

@@ -36,7 +36,7 @@ extern "C" {
     ) -> *mut bindings::net_device;
     fn ipn_glue_tap_destroy(dev: *mut bindings::net_device);
     fn ipn_glue_netdev_name(dev: *mut bindings::net_device, name: *mut c_char);
-    fn ipn_glue_netdev_net(dev: *const bindings::net_device) -> *mut bindings::net;
+    fn ipn_glue_netdev_in_net(dev: *const bindings::net_device, net: *const bindings::net) -> bool;
     fn ipn_glue_netdev_ifindex(dev: *const bindings::net_device) -> c_int;
     fn ipn_glue_netdev_lookup(
         net: *mut bindings::net,
@@ -278,10 +278,11 @@ impl NetDev {
         unsafe { ipn_glue_netdev_out(self.0.get(), skb.into_raw()) };
     }
 
-    /// The namespace the interface is in now.
-    pub(crate) fn net(&self) -> &super::namespace::Namespace {
-        // SAFETY: The device is referenced, and holds its namespace.
-        unsafe { super::namespace::Namespace::from_raw(ipn_glue_netdev_net(self.0.get())) }
+    /// Whether the interface is in the namespace `ns` now (it may move).
+    pub(crate) fn in_net(&self, ns: &super::namespace::Namespace) -> bool {
+        // SAFETY: The device is referenced; the namespace pointer is only
+        // compared.
+        unsafe { ipn_glue_netdev_in_net(self.0.get(), ns.raw()) }
     }
 
     /// The interface's index in its namespace.

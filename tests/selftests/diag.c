@@ -31,6 +31,8 @@ struct rec {
 	bool has_rq;
 	__u32 meminfo[SK_MEMINFO_VARS];
 	bool has_meminfo;
+	struct ipn_diag_stats stats;
+	bool has_stats;
 };
 
 #define MAX_RECS		1024
@@ -88,6 +90,10 @@ static void parse_rec(struct rec *r, const struct nlmsghdr *h)
 			break;
 		case IPN_DIAG_IFFLAGS:
 			copy_attr(&r->ifflags, sizeof(r->ifflags), a);
+			break;
+		case IPN_DIAG_STATS:
+			copy_attr(&r->stats, sizeof(r->stats), a);
+			r->has_stats = true;
 			break;
 		}
 		left -= NLA_ALIGN(a->nla_len);
@@ -169,18 +175,17 @@ static int dump(const struct ipn_diag_req *req)
 	return dump_raw(req, sizeof(*req), NLM_F_REQUEST | NLM_F_DUMP, 32768);
 }
 
+static struct ipn_diag_req net_req(const char *path);
+
 /* A dump of the network at @path only. */
 static int dump_net(const char *path, __u32 show)
 {
-	struct ipn_diag_req req = diag_req();
+	struct ipn_diag_req req;
 	struct stat st;
 
 	if (stat(path, &st))
 		return -1;
-	req.idiag_net_ino = st.st_ino;
-	/* The kernel's new_encode_dev(). */
-	req.idiag_net_dev = (minor(st.st_dev) & 0xff) |
-		(major(st.st_dev) << 8) | ((minor(st.st_dev) & ~0xffu) << 12);
+	req = net_req(path);
 	req.idiag_show = show;
 	return dump(&req);
 }
@@ -235,11 +240,14 @@ TEST(diag_requests_are_checked)
 	req.pad = 1;
 	ASSERT_ERRNO(EINVAL, dump(&req), "pad set");
 	req = diag_req();
-	req.idiag_show = IPN_DIAG_ALL + 1;
+	req.idiag_show = IPN_DIAG_REC_ALL + 1;
 	ASSERT_ERRNO(EINVAL, dump(&req), "an unknown record type");
 	req = diag_req();
 	req.idiag_net_dev = 1;
 	ASSERT_ERRNO(EINVAL, dump(&req), "a device without an inode");
+	req = diag_req();
+	req.idiag_net_ino[1] = 1;
+	ASSERT_ERRNO(EINVAL, dump(&req), "an inode without a device");
 	req = diag_req();
 	ASSERT_LE(0, dump(&req))
 		TH_LOG("a valid dump: %s", errstr(errno));
@@ -263,10 +271,10 @@ TEST(diag_network_and_sockets)
 	ASSERT_TRUE(realpath(p, real) != NULL);
 
 	n = TRY(dump_net(p, 0));
-	ASSERT_VAL(1, count(n, IPN_DIAG_NETWORK), "network records");
-	ASSERT_VAL(3, count(n, IPN_DIAG_SOCKET), "socket records");
-	ASSERT_VAL(0, count(n, IPN_DIAG_IFACE), "interface records");
-	r = find(n, IPN_DIAG_NETWORK, 0);
+	ASSERT_VAL(1, count(n, IPN_DIAG_REC_NETWORK), "network records");
+	ASSERT_VAL(3, count(n, IPN_DIAG_REC_SOCKET), "socket records");
+	ASSERT_VAL(0, count(n, IPN_DIAG_REC_IFACE), "interface records");
+	r = find(n, IPN_DIAG_REC_NETWORK, 0);
 	ASSERT_VAL(AF_IPN, r->m.idiag_family, "family");
 	ASSERT_VAL(IPN_BROADCAST, r->m.idiag_protocol, "policy");
 	ASSERT_VAL(-1, r->m.idiag_port, "a network's port");
@@ -286,7 +294,7 @@ TEST(diag_network_and_sockets)
 	ASSERT_VAL(sock_ino(b), recs[2].m.idiag_ino, "second socket");
 	ASSERT_VAL(sock_ino(mgr), recs[3].m.idiag_ino, "bound socket");
 	r = &recs[1];
-	ASSERT_VAL(IPN_DIAG_CONNECTED, r->m.idiag_state, "a's state");
+	ASSERT_VAL(IPN_DIAG_ST_CONNECTED, r->m.idiag_state, "a's state");
 	ASSERT_VAL(opt_value(a, IPN_SO_PORT), r->m.idiag_port, "a's port");
 	ASSERT_VAL(sock_cookie(a),
 		   r->m.idiag_cookie[0] | (__u64)r->m.idiag_cookie[1] << 32,
@@ -299,7 +307,7 @@ TEST(diag_network_and_sockets)
 	ASSERT_VAL(1, r->shut, "b's shutdown (SHUT_RD)");
 	ASSERT_STREQ("", r->descr);
 	r = &recs[3];
-	ASSERT_VAL(IPN_DIAG_BOUND, r->m.idiag_state, "the manager's state");
+	ASSERT_VAL(IPN_DIAG_ST_BOUND, r->m.idiag_state, "the manager's state");
 	ASSERT_VAL(-1, r->m.idiag_port, "the manager's port");
 
 	/* Gone with its last socket. */
@@ -322,8 +330,8 @@ TEST(diag_queues_and_drops)
 	rx = TRY(net_join(p));
 	for (i = 0; i < 6; i++)
 		send_str(_metadata, tx, "0123456789");
-	n = TRY(dump_net(p, IPN_DIAG_SOCKET));
-	r = find(n, IPN_DIAG_SOCKET, sock_ino(rx));
+	n = TRY(dump_net(p, IPN_DIAG_REC_SOCKET));
+	r = find(n, IPN_DIAG_REC_SOCKET, sock_ino(rx));
 	ASSERT_TRUE(r != NULL);
 	ASSERT_VAL(4, r->rq.messages, "messages queued (the pool)");
 	ASSERT_LT(40u, r->rq.bytes);
@@ -332,10 +340,26 @@ TEST(diag_queues_and_drops)
 	ASSERT_VAL(2, r->meminfo[SK_MEMINFO_DROPS], "drops");
 	ASSERT_VAL(sock_drops(rx), r->meminfo[SK_MEMINFO_DROPS],
 		   "drops as SO_MEMINFO says");
-	r = find(n, IPN_DIAG_SOCKET, sock_ino(tx));
+	r = find(n, IPN_DIAG_REC_SOCKET, sock_ino(tx));
 	ASSERT_TRUE(r != NULL);
 	ASSERT_VAL(0, r->rq.messages, "the sender's queue");
-	ASSERT_VAL(0, count(n, IPN_DIAG_NETWORK), "network records not asked for");
+	ASSERT_TRUE(r->has_stats);
+	ASSERT_VAL(6, r->stats.tx_messages, "messages sent");
+	ASSERT_VAL(60, r->stats.tx_bytes, "bytes sent");
+	ASSERT_VAL(0, r->stats.rx_messages, "messages the sender read");
+	ASSERT_VAL(0, count(n, IPN_DIAG_REC_NETWORK), "network records not asked for");
+
+	/* Read, not peeked, messages count; a truncated one whole. */
+	ASSERT_VAL(10, recv(rx, rxbuf, sizeof(rxbuf), MSG_PEEK), "peek");
+	ASSERT_VAL(10, recv(rx, rxbuf, sizeof(rxbuf), 0), "recv");
+	ASSERT_VAL(3, recv(rx, rxbuf, 3, 0), "a truncated recv");
+	n = TRY(dump_net(p, IPN_DIAG_REC_SOCKET));
+	r = find(n, IPN_DIAG_REC_SOCKET, sock_ino(rx));
+	ASSERT_TRUE(r != NULL && r->has_stats);
+	ASSERT_VAL(2, r->stats.rx_messages, "messages read");
+	ASSERT_VAL(20, r->stats.rx_bytes, "bytes read");
+	ASSERT_VAL(0, r->stats.tx_messages, "messages the reader sent");
+	ASSERT_VAL(2, r->rq.messages, "messages left");
 }
 
 TEST(diag_filters)
@@ -354,23 +378,23 @@ TEST(diag_filters)
 	for (i = 0; i < n; i++)
 		ASSERT_VAL(IPN_VDESWITCH, recs[i].m.idiag_protocol,
 			   "a record of another policy");
-	ASSERT_TRUE(find(n, IPN_DIAG_SOCKET, sock_ino(s)) != NULL);
+	ASSERT_TRUE(find(n, IPN_DIAG_REC_SOCKET, sock_ino(s)) != NULL);
 
 	req = diag_req();
 	req.idiag_ino = sock_ino(x);
 	n = TRY(dump(&req));
 	ASSERT_VAL(2, n, "records of one socket: it and its network");
-	ASSERT_VAL(IPN_DIAG_NETWORK, recs[0].m.idiag_type, "first record");
+	ASSERT_VAL(IPN_DIAG_REC_NETWORK, recs[0].m.idiag_type, "first record");
 	ASSERT_VAL(sock_ino(x), recs[1].m.idiag_ino, "the socket");
 
-	req.idiag_show = IPN_DIAG_SOCKET;
+	req.idiag_show = IPN_DIAG_REC_SOCKET;
 	n = TRY(dump(&req));
 	ASSERT_VAL(1, n, "the socket only");
 
 	req = diag_req();
-	req.idiag_show = IPN_DIAG_NETWORK;
+	req.idiag_show = IPN_DIAG_REC_NETWORK;
 	n = TRY(dump(&req));
-	ASSERT_VAL(n, count(n, IPN_DIAG_NETWORK), "networks only");
+	ASSERT_VAL(n, count(n, IPN_DIAG_REC_NETWORK), "networks only");
 	ASSERT_LE(2, n);
 
 	/* An inode that is no socket of any network: nothing. */
@@ -402,11 +426,11 @@ TEST(diag_dump_in_rounds)
 	}
 	n = TRY(dump_raw(&req, sizeof(req), NLM_F_REQUEST | NLM_F_DUMP, 4096));
 	for (i = 0; i < n; i++) {
-		if (recs[i].m.idiag_type == IPN_DIAG_NETWORK &&
+		if (recs[i].m.idiag_type == IPN_DIAG_REC_NETWORK &&
 		    strstr(recs[i].path, tdir()) == recs[i].path)
 			nets++;
 		for (j = 0; j < MANY; j++) {
-			if (recs[i].m.idiag_type != IPN_DIAG_SOCKET ||
+			if (recs[i].m.idiag_type != IPN_DIAG_REC_SOCKET ||
 			    recs[i].m.idiag_ino != inos[j])
 				continue;
 			ASSERT_FALSE(seen[j]) {
@@ -444,7 +468,8 @@ TEST(diag_long_path)
 	ASSERT_VAL(2, n, "the network and its socket");
 	ASSERT_STREQ("", recs[0].path);
 	ASSERT_EQ(0, stat("net", &st));
-	ASSERT_VAL(st.st_ino, recs[0].m.idiag_net_ino, "the node's inode");
+	ASSERT_VAL(st.st_ino, recs[0].m.idiag_net_ino[0] |
+		   (__u64)recs[0].m.idiag_net_ino[1] << 32, "the node's inode");
 	ASSERT_VAL(sock_ino(s), recs[1].m.idiag_ino, "the socket");
 }
 
@@ -457,7 +482,7 @@ TEST(diag_interfaces)
 
 	b = TRY(net_create(p, &(struct netopts){ .bind_only = true }));
 	TRY(conn_tap(b, "ipndiag0", IPN_NODEFLAG_TAP, name));
-	n = TRY(dump_net(p, IPN_DIAG_IFACE));
+	n = TRY(dump_net(p, IPN_DIAG_REC_IFACE));
 	ASSERT_VAL(1, n, "interface records");
 	r = &recs[0];
 	ASSERT_STREQ("ipndiag0", r->ifname);
@@ -467,7 +492,7 @@ TEST(diag_interfaces)
 	ASSERT_VAL(IPN_DIAG_IF_TAP | IPN_DIAG_IF_CONTROLLED, r->ifflags,
 		   "flags");
 	TRY(ioctl(b, IPN_SETPERSIST, 1));
-	n = TRY(dump_net(p, IPN_DIAG_IFACE));
+	n = TRY(dump_net(p, IPN_DIAG_REC_IFACE));
 	ASSERT_VAL(IPN_DIAG_IF_TAP | IPN_DIAG_IF_CONTROLLED |
 		   IPN_DIAG_IF_PERSIST, recs[0].ifflags, "flags, persistent");
 	/* Persistent, it holds the network when its socket is gone. */
@@ -482,32 +507,154 @@ TEST(diag_interfaces)
 	ASSERT_VAL(0, dump_net(p, 0), "records of a network gone");
 }
 
+/*
+ * The line of /proc/net/ipn whose path is @path, without its newline, in
+ * @line; whether there is one.  The header must be the first line.
+ */
+static bool proc_line(const char *path, char *line, size_t size)
+{
+	static const char header[] =
+		"Inode Dev Policy Mtu Ports Numnodes Msgpool Flags Mode Uid Users Path\n";
+	FILE *f = fopen("/proc/net/ipn", "r");
+	size_t n = strlen(path), len;
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, size, f) && !strcmp(line, header)) {
+		while (!found && fgets(line, size, f)) {
+			len = strcspn(line, "\n");
+			line[len] = 0;
+			found = len > n && line[len - n - 1] == ' ' &&
+				!strcmp(line + len - n, path);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+TEST(proc_net_ipn)
+{
+	struct netopts o = { .mtu = 1000, .numnodes = 7, .pool = 16,
+			     .flags = IPN_FLAG_LOSSLESS, .mode = 0750,
+			     .set_mode = true };
+	const char *p = tpath("net");
+	char real[PATH_MAX], line[PATH_MAX + 256], want[PATH_MAX + 256];
+	struct stat st;
+	int a, b;
+
+	a = TRY(net_create(p, &o));
+	b = TRY(net_join(p));
+	ASSERT_TRUE(realpath(p, real) != NULL);
+	ASSERT_EQ(0, stat(p, &st));
+	ASSERT_TRUE(proc_line(real, line, sizeof(line)))
+		TH_LOG("no line for %s in /proc/net/ipn", real);
+	snprintf(want, sizeof(want), "%lu %u:%u hub 1000 2 7 16 %d 0750 0 2 %s",
+		 (unsigned long)st.st_ino, major(st.st_dev), minor(st.st_dev),
+		 IPN_FLAG_LOSSLESS, real);
+	ASSERT_STREQ(want, line);
+	close(a);
+	ASSERT_TRUE(proc_line(real, line, sizeof(line)));
+	snprintf(want, sizeof(want), "%lu %u:%u hub 1000 1 7 16 %d 0750 0 1 %s",
+		 (unsigned long)st.st_ino, major(st.st_dev), minor(st.st_dev),
+		 IPN_FLAG_LOSSLESS, real);
+	ASSERT_STREQ(want, line);
+	close(b);
+	ASSERT_FALSE(proc_line(real, line, sizeof(line)));
+}
+
+struct netns_arg {
+	const char *path;
+	__u32 ino;	/* a socket of the parent's namespace */
+};
+
 static int in_netns(struct __test_metadata *_metadata, void *arg)
 {
-	const char *p = arg;
+	const struct netns_arg *a = arg;
+	struct ipn_diag_req req = diag_req();
+	char real[PATH_MAX], line[PATH_MAX + 256];
 	int n, s;
 
+	ASSERT_TRUE(realpath(a->path, real) != NULL);
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	/* Nothing of the parent's namespace. */
-	n = TRY(dump_net(p, 0));
+	n = TRY(dump_net(a->path, 0));
 	ASSERT_VAL(0, n, "records of another namespace's network");
+	/* /proc/net is the reading process's namespace's. */
+	ASSERT_FALSE(proc_line(real, line, sizeof(line)));
 	/* A socket here shows the network, and itself only. */
-	s = TRY(net_join(p));
-	n = TRY(dump_net(p, 0));
+	s = TRY(net_join(a->path));
+	n = TRY(dump_net(a->path, 0));
 	ASSERT_VAL(2, n, "the network and this namespace's socket");
 	ASSERT_VAL(sock_ino(s), recs[1].m.idiag_ino, "this namespace's socket");
 	ASSERT_VAL(2, recs[0].params.ports, "ports taken, of all namespaces");
+	ASSERT_TRUE(proc_line(real, line, sizeof(line)));
+	/* Nor can a socket of the other namespace be asked for by inode. */
+	req.idiag_ino = a->ino;
+	ASSERT_VAL(0, dump(&req), "records of another namespace's socket");
 	return 0;
 }
 
 TEST(diag_netns)
 {
-	const char *p = tpath("net");
+	struct netns_arg a = { .path = tpath("net") };
+	pid_t pid;
+	int s;
+
+	s = TRY(net_create(a.path, &(struct netopts){ 0 }));
+	a.ino = sock_ino(s);
+	pid = TRY(spawn(_metadata, in_netns, &a));
+	ASSERT_EQ(0, reap(pid, "the dumper in a new namespace"));
+}
+
+/* Paths are shown from the dumper's root, and not outside it. */
+struct root_arg {
+	const char *root;
+	struct ipn_diag_req in, out;
+};
+
+static int in_chroot(struct __test_metadata *_metadata, void *arg)
+{
+	struct root_arg *a = arg;
+
+	ASSERT_EQ(0, chroot(a->root));
+	ASSERT_EQ(0, chdir("/"));
+	ASSERT_VAL(1, dump(&a->in), "the network under the root");
+	ASSERT_STREQ("/net", recs[0].path);
+	ASSERT_VAL(1, dump(&a->out), "the network outside the root");
+	ASSERT_STREQ("", recs[0].path);
+	ASSERT_TRUE(recs[0].has_params);
+	return 0;
+}
+
+/* A request for the network of the node @path (its record only). */
+static struct ipn_diag_req net_req(const char *path)
+{
+	struct ipn_diag_req req = diag_req();
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	stat(path, &st);
+	req.idiag_net_ino[0] = (__u32)st.st_ino;
+	req.idiag_net_ino[1] = (__u64)st.st_ino >> 32;
+	req.idiag_net_dev = (minor(st.st_dev) & 0xff) |
+		(major(st.st_dev) << 8) | ((minor(st.st_dev) & ~0xffu) << 12);
+	req.idiag_show = IPN_DIAG_REC_NETWORK;
+	return req;
+}
+
+TEST(diag_path_from_root)
+{
+	struct root_arg a = { .root = tpath("root") };
 	pid_t pid;
 
-	TRY(net_create(p, &(struct netopts){ 0 }));
-	pid = TRY(spawn(_metadata, in_netns, (void *)p));
-	ASSERT_EQ(0, reap(pid, "the dumper in a new namespace"));
+	ASSERT_EQ(0, mkdir(a.root, 0777));
+	TRY(net_create(tpath("root/net"), &(struct netopts){ 0 }));
+	TRY(net_create(tpath("net"), &(struct netopts){ 0 }));
+	a.in = net_req(tpath("root/net"));
+	a.out = net_req(tpath("net"));
+	pid = TRY(spawn(_metadata, in_chroot, &a));
+	ASSERT_EQ(0, reap(pid, "the dumper in a chroot"));
 }
 
 static int as_nobody(struct __test_metadata *_metadata, void *arg)

@@ -20,35 +20,40 @@
 
 #include <linux/types.h>
 
-/* Record types, the bits of ipn_diag_req.idiag_show. */
-#define IPN_DIAG_NETWORK	1	/* a network */
-#define IPN_DIAG_SOCKET		2	/* a socket, bound or connected */
-#define IPN_DIAG_IFACE		4	/* an interface on a port */
-#define IPN_DIAG_ALL		(IPN_DIAG_NETWORK | IPN_DIAG_SOCKET | \
-				 IPN_DIAG_IFACE)
+/* Record types (ipn_diag_msg.idiag_type), the bits of idiag_show. */
+#define IPN_DIAG_REC_NETWORK	1	/* a network */
+#define IPN_DIAG_REC_SOCKET	2	/* a socket, bound or connected */
+#define IPN_DIAG_REC_IFACE	4	/* an interface on a port */
+#define IPN_DIAG_REC_ALL	(IPN_DIAG_REC_NETWORK | IPN_DIAG_REC_SOCKET | \
+				 IPN_DIAG_REC_IFACE)
 
+/*
+ * A network is named by its node's inode and device.  The inode is 64
+ * bits, as two halves (low first) so that the records, which netlink
+ * aligns to 4 bytes only, need no 8-byte alignment.
+ */
 struct ipn_diag_req {
 	__u8	sdiag_family;	/* AF_IPN */
 	__u8	sdiag_protocol;	/* only networks of this policy; 0: all */
 	__u16	pad;		/* 0 */
-	__u32	idiag_show;	/* IPN_DIAG_* records to show; 0: all */
+	__u32	idiag_show;	/* IPN_DIAG_REC_* records to show; 0: all */
 	__u32	idiag_ino;	/* only this socket (inode), and its network */
-	__u32	idiag_net_dev;	/* with idiag_net_ino: the node's device */
-	__u64	idiag_net_ino;	/* only the network whose node has this inode */
+	__u32	idiag_net_ino[2];	/* only the network of this node ... */
+	__u32	idiag_net_dev;	/* ... on this device (new_encode_dev()) */
 };
 
 /* Socket states (ipn_diag_msg.idiag_state). */
-#define IPN_DIAG_BOUND		1	/* attached for management only */
-#define IPN_DIAG_CONNECTED	2	/* on a port */
+#define IPN_DIAG_ST_BOUND	1	/* attached for management only */
+#define IPN_DIAG_ST_CONNECTED	2	/* on a port */
 
 struct ipn_diag_msg {
 	__u8	idiag_family;	/* AF_IPN */
-	__u8	idiag_type;	/* IPN_DIAG_NETWORK, _SOCKET or _IFACE */
+	__u8	idiag_type;	/* IPN_DIAG_REC_* */
 	__u8	idiag_protocol;	/* the network's policy */
-	__u8	idiag_state;	/* sockets: IPN_DIAG_BOUND or _CONNECTED */
+	__u8	idiag_state;	/* sockets: IPN_DIAG_ST_* */
 	__s32	idiag_port;	/* the port, or -1 */
-	__u64	idiag_net_ino;	/* the network: its node's inode */
-	__u32	idiag_net_dev;	/* ... and device (as st_dev, new encoding) */
+	__u32	idiag_net_ino[2];	/* the network's node: inode, ... */
+	__u32	idiag_net_dev;	/* ... and device (new_encode_dev()) */
 	__u32	idiag_ino;	/* a socket's inode, an interface's ifindex */
 	__u32	idiag_cookie[2];	/* a socket's cookie */
 };
@@ -57,7 +62,7 @@ struct ipn_diag_msg {
 enum {
 	IPN_DIAG_UNSPEC,
 	IPN_DIAG_PATH,		/* string: the network's node, from the dumper's
-				 * root; absent past 2048 bytes */
+				 * root; absent outside it, past 2048 bytes */
 	IPN_DIAG_PARAMS,	/* struct ipn_diag_params (networks) */
 	IPN_DIAG_USERS,		/* __u32: sockets and interfaces holding the network */
 	IPN_DIAG_UID,		/* __u32: owner of the node, or of the socket */
@@ -67,6 +72,7 @@ enum {
 	IPN_DIAG_MEMINFO,	/* __u32[SK_MEMINFO_VARS] (sockets), as SO_MEMINFO */
 	IPN_DIAG_IFNAME,	/* string: the interface's name */
 	IPN_DIAG_IFFLAGS,	/* __u32: IPN_DIAG_IF_* */
+	IPN_DIAG_STATS,		/* struct ipn_diag_stats (sockets) */
 
 	__IPN_DIAG_MAX,
 };
@@ -87,6 +93,14 @@ struct ipn_diag_params {
 struct ipn_diag_rqlen {
 	__u32	messages;
 	__u32	bytes;		/* memory charged, as SK_MEMINFO_RMEM_ALLOC */
+};
+
+/* What a socket sent and received (IPN_DIAG_STATS). */
+struct ipn_diag_stats {
+	__u64	rx_messages;	/* read by the socket's owner */
+	__u64	rx_bytes;
+	__u64	tx_messages;	/* sent to the network */
+	__u64	tx_bytes;
 };
 
 /* IPN_DIAG_IFFLAGS */

@@ -84,6 +84,14 @@ pub struct SocketInfo {
     pub rqueue_bytes: u32,
     /// Messages dropped because its queue was full.
     pub drops: u32,
+    /// Messages its owner read.
+    pub rx_messages: u64,
+    /// Their bytes.
+    pub rx_bytes: u64,
+    /// Messages it sent.
+    pub tx_messages: u64,
+    /// Their bytes.
+    pub tx_bytes: u64,
 }
 
 /// An interface of the host on a port.
@@ -150,7 +158,7 @@ impl Query {
     pub fn path(mut self, path: impl AsRef<Path>) -> io::Result<Query> {
         use std::os::unix::fs::MetadataExt;
         let m = std::fs::metadata(path)?;
-        self.req.idiag_net_ino = m.ino();
+        self.req.idiag_net_ino = [m.ino() as u32, (m.ino() >> 32) as u32];
         self.req.idiag_net_dev = encode_dev(m.dev());
         Ok(self)
     }
@@ -221,8 +229,10 @@ fn request(req: &sys::ipn_diag_req, seq: u32) -> Vec<u8> {
     v.extend_from_slice(&req.pad.to_ne_bytes());
     v.extend_from_slice(&req.idiag_show.to_ne_bytes());
     v.extend_from_slice(&req.idiag_ino.to_ne_bytes());
+    for half in req.idiag_net_ino {
+        v.extend_from_slice(&half.to_ne_bytes());
+    }
     v.extend_from_slice(&req.idiag_net_dev.to_ne_bytes());
-    v.extend_from_slice(&req.idiag_net_ino.to_ne_bytes());
     v
 }
 
@@ -301,7 +311,8 @@ impl Parser {
         let protocol = i32::from(b[2]);
         let state = b[3];
         let port = u32_at(b, 4)? as i32;
-        let net_ino = u64_at(b, 8)?;
+        // Two halves, low first: the records are only 4-byte aligned.
+        let net_ino = u64::from(u32_at(b, 8)?) | (u64::from(u32_at(b, 12)?) << 32);
         let net_dev = decode_dev(u32_at(b, 16)?);
         let ino = u32_at(b, 20)?;
         let cookie = u64::from(u32_at(b, 24)?) | (u64::from(u32_at(b, 28)?) << 32);
@@ -309,7 +320,7 @@ impl Parser {
         let attr = |t: u16| attrs.iter().find(|(k, _)| *k == t).map(|(_, v)| *v);
         let attr_u32 = |t: u16| attr(t).map(|v| u32_at(v, 0)).transpose();
         match kind {
-            sys::IPN_DIAG_NETWORK => {
+            sys::IPN_DIAG_REC_NETWORK => {
                 let p = attr(sys::IPN_DIAG_PARAMS).ok_or_else(|| bad("no parameters"))?;
                 self.nets.push(NetworkInfo {
                     path: attr(sys::IPN_DIAG_PATH)
@@ -329,7 +340,7 @@ impl Parser {
                     interfaces: Vec::new(),
                 });
             }
-            sys::IPN_DIAG_SOCKET | sys::IPN_DIAG_IFACE => {
+            sys::IPN_DIAG_REC_SOCKET | sys::IPN_DIAG_REC_IFACE => {
                 // Members follow their network's record; one asked for
                 // without it (a query of sockets only) is not shown.
                 let Some(net) = self
@@ -340,10 +351,12 @@ impl Parser {
                     return Ok(());
                 };
                 let port = u32::try_from(port).ok();
-                if kind == sys::IPN_DIAG_SOCKET {
+                if kind == sys::IPN_DIAG_REC_SOCKET {
                     let shut = attr(sys::IPN_DIAG_SHUTDOWN).and_then(|v| v.first().copied());
                     let shut = shut.unwrap_or(0);
                     let rq = attr(sys::IPN_DIAG_RQLEN);
+                    let st = attr(sys::IPN_DIAG_STATS);
+                    let stat = |i: usize| st.map(|v| u64_at(v, 8 * i)).transpose();
                     // SK_MEMINFO_DROPS is the last of SK_MEMINFO_VARS.
                     let drops = attr(sys::IPN_DIAG_MEMINFO)
                         .map(|v| u32_at(v, 4 * (sys::SK_MEMINFO_VARS - 1)))
@@ -352,7 +365,7 @@ impl Parser {
                         inode: ino,
                         cookie,
                         uid: attr_u32(sys::IPN_DIAG_UID)?.unwrap_or(u32::MAX),
-                        port: port.filter(|_| state == sys::IPN_DIAG_CONNECTED),
+                        port: port.filter(|_| state == sys::IPN_DIAG_ST_CONNECTED),
                         description: attr(sys::IPN_DIAG_DESCR)
                             .map(|v| String::from_utf8_lossy(&string(v)).into_owned())
                             .unwrap_or_default(),
@@ -361,6 +374,10 @@ impl Parser {
                         rqueue_messages: rq.map(|v| u32_at(v, 0)).transpose()?.unwrap_or(0),
                         rqueue_bytes: rq.map(|v| u32_at(v, 4)).transpose()?.unwrap_or(0),
                         drops: drops.unwrap_or(0),
+                        rx_messages: stat(0)?.unwrap_or(0),
+                        rx_bytes: stat(1)?.unwrap_or(0),
+                        tx_messages: stat(2)?.unwrap_or(0),
+                        tx_bytes: stat(3)?.unwrap_or(0),
                     });
                 } else {
                     let flags = attr_u32(sys::IPN_DIAG_IFFLAGS)?.unwrap_or(0);
@@ -425,10 +442,10 @@ mod tests {
     fn header(kind: u32, state: u8, port: i32, ino: u32) -> Vec<u8> {
         let mut v = vec![sys::AF_IPN as u8, kind as u8, 2, state];
         v.extend_from_slice(&port.to_ne_bytes());
-        v.extend_from_slice(&77u64.to_ne_bytes());
+        v.extend(u32s(&[77, 3]));
         v.extend_from_slice(&encode_dev(libc::makedev(0, 25)).to_ne_bytes());
         v.extend_from_slice(&ino.to_ne_bytes());
-        v.extend_from_slice(&[1, 0, 0, 0, 2, 0, 0, 0]);
+        v.extend(u32s(&[1, 2]));
         v
     }
 
@@ -438,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_dump_becomes_networks_with_members() {
-        let mut net = header(sys::IPN_DIAG_NETWORK, 0, -1, 0);
+        let mut net = header(sys::IPN_DIAG_REC_NETWORK, 0, -1, 0);
         net.extend(attr(sys::IPN_DIAG_PATH, b"/tmp/net\0"));
         net.extend(attr(
             sys::IPN_DIAG_PARAMS,
@@ -446,7 +463,12 @@ mod tests {
         ));
         net.extend(attr(sys::IPN_DIAG_USERS, &u32s(&[3])));
         net.extend(attr(sys::IPN_DIAG_UID, &u32s(&[1000])));
-        let mut sock = header(sys::IPN_DIAG_SOCKET, sys::IPN_DIAG_CONNECTED, 0, 4242);
+        let mut sock = header(
+            sys::IPN_DIAG_REC_SOCKET,
+            sys::IPN_DIAG_ST_CONNECTED,
+            0,
+            4242,
+        );
         sock.extend(attr(sys::IPN_DIAG_UID, &u32s(&[1000])));
         sock.extend(attr(sys::IPN_DIAG_DESCR, b"qemu\0"));
         sock.extend(attr(sys::IPN_DIAG_SHUTDOWN, &[2]));
@@ -455,11 +477,16 @@ mod tests {
             sys::IPN_DIAG_MEMINFO,
             &u32s(&[0, 0, 0, 0, 0, 0, 0, 0, 5]),
         ));
-        let mut dev = header(sys::IPN_DIAG_IFACE, 0, 1, 7);
+        let stats: Vec<u8> = [4u64, 400, 6, 600]
+            .iter()
+            .flat_map(|x| x.to_ne_bytes())
+            .collect();
+        sock.extend(attr(sys::IPN_DIAG_STATS, &stats));
+        let mut dev = header(sys::IPN_DIAG_REC_IFACE, 0, 1, 7);
         dev.extend(attr(sys::IPN_DIAG_IFNAME, b"ipn0\0"));
         let flags = sys::IPN_DIAG_IF_TAP | sys::IPN_DIAG_IF_PERSIST;
         dev.extend(attr(sys::IPN_DIAG_IFFLAGS, &u32s(&[flags])));
-        let bound = header(sys::IPN_DIAG_SOCKET, sys::IPN_DIAG_BOUND, -1, 99);
+        let bound = header(sys::IPN_DIAG_REC_SOCKET, sys::IPN_DIAG_ST_BOUND, -1, 99);
 
         let mut p = Parser::default();
         let mut dgram = nlmsg(sys::SOCK_DIAG_BY_FAMILY, &net);
@@ -473,7 +500,10 @@ mod tests {
         assert_eq!(p.nets.len(), 1);
         let n = &p.nets[0];
         assert_eq!(n.path.as_deref(), Some(Path::new("/tmp/net")));
-        assert_eq!((n.policy_name().as_str(), n.inode), ("switch", 77));
+        assert_eq!(
+            (n.policy_name().as_str(), n.inode),
+            ("switch", 77 | 3 << 32)
+        );
         assert_eq!(n.dev, libc::makedev(0, 25));
         assert_eq!(
             (n.mtu, n.numnodes, n.msgpoolsize, n.flags),
@@ -488,6 +518,10 @@ mod tests {
             ("qemu", false, true)
         );
         assert_eq!((s.rqueue_messages, s.rqueue_bytes, s.drops), (3, 4096, 5));
+        assert_eq!(
+            (s.rx_messages, s.rx_bytes, s.tx_messages, s.tx_bytes),
+            (4, 400, 6, 600)
+        );
         assert_eq!((n.sockets[1].inode, n.sockets[1].port), (99, None));
         let i = &n.interfaces[0];
         assert_eq!((i.name.as_str(), i.ifindex, i.port), ("ipn0", 7, 1));
@@ -511,7 +545,7 @@ mod tests {
             p.feed(&short).unwrap_err().kind(),
             io::ErrorKind::InvalidData
         );
-        let mut net = header(sys::IPN_DIAG_NETWORK, 0, -1, 0);
+        let mut net = header(sys::IPN_DIAG_REC_NETWORK, 0, -1, 0);
         net.extend([40, 0, 1, 0]);
         let bad_attr = nlmsg(sys::SOCK_DIAG_BY_FAMILY, &net);
         assert_eq!(
@@ -536,8 +570,8 @@ mod tests {
             pad: 0,
             idiag_show: 7,
             idiag_ino: 5,
+            idiag_net_ino: [5, 1 << 8],
             idiag_net_dev: 6,
-            idiag_net_ino: 1 << 40,
         };
         let v = request(&req, 9);
         assert_eq!(
@@ -547,6 +581,10 @@ mod tests {
         assert_eq!(u16_at(&v, 4).unwrap(), sys::SOCK_DIAG_BY_FAMILY);
         assert_eq!((v[16], v[17]), (46, 2));
         assert_eq!(u32_at(&v, 20).unwrap(), 7);
-        assert_eq!(u64_at(&v, 32).unwrap(), 1 << 40);
+        assert_eq!(
+            (u32_at(&v, 28).unwrap(), u32_at(&v, 32).unwrap()),
+            (5, 1 << 8)
+        );
+        assert_eq!(u32_at(&v, 36).unwrap(), 6);
     }
 }

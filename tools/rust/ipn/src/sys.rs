@@ -108,12 +108,12 @@ constants! {
     SK_MEMINFO_VARS: usize = 9;
 
     /// Socket diagnostics (`<linux/ipn_diag.h>`): record types.
-    IPN_DIAG_NETWORK: u32 = 1;
-    IPN_DIAG_SOCKET: u32 = 2;
-    IPN_DIAG_IFACE: u32 = 4;
-    IPN_DIAG_ALL: u32 = 7;
-    IPN_DIAG_BOUND: u8 = 1;
-    IPN_DIAG_CONNECTED: u8 = 2;
+    IPN_DIAG_REC_NETWORK: u32 = 1;
+    IPN_DIAG_REC_SOCKET: u32 = 2;
+    IPN_DIAG_REC_IFACE: u32 = 4;
+    IPN_DIAG_REC_ALL: u32 = 7;
+    IPN_DIAG_ST_BOUND: u8 = 1;
+    IPN_DIAG_ST_CONNECTED: u8 = 2;
     /// Attributes of a record.
     IPN_DIAG_UNSPEC: u16 = 0;
     IPN_DIAG_PATH: u16 = 1;
@@ -126,7 +126,8 @@ constants! {
     IPN_DIAG_MEMINFO: u16 = 8;
     IPN_DIAG_IFNAME: u16 = 9;
     IPN_DIAG_IFFLAGS: u16 = 10;
-    IPN_DIAG_MAX: u16 = 10;
+    IPN_DIAG_STATS: u16 = 11;
+    IPN_DIAG_MAX: u16 = 11;
     IPN_DIAG_IF_TAP: u32 = 1;
     IPN_DIAG_IF_GRAB: u32 = 2;
     IPN_DIAG_IF_PERSIST: u32 = 4;
@@ -179,8 +180,8 @@ pub struct ipn_diag_req {
     pub pad: u16,
     pub idiag_show: u32,
     pub idiag_ino: u32,
+    pub idiag_net_ino: [u32; 2],
     pub idiag_net_dev: u32,
-    pub idiag_net_ino: u64,
 }
 
 /// `struct ipn_diag_msg`: the header of each record of a dump.
@@ -192,7 +193,7 @@ pub struct ipn_diag_msg {
     pub idiag_protocol: u8,
     pub idiag_state: u8,
     pub idiag_port: i32,
-    pub idiag_net_ino: u64,
+    pub idiag_net_ino: [u32; 2],
     pub idiag_net_dev: u32,
     pub idiag_ino: u32,
     pub idiag_cookie: [u32; 2],
@@ -216,6 +217,16 @@ pub struct ipn_diag_params {
 pub struct ipn_diag_rqlen {
     pub messages: u32,
     pub bytes: u32,
+}
+
+/// `struct ipn_diag_stats`: what a socket sent and read.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_diag_stats {
+    pub rx_messages: u64,
+    pub rx_bytes: u64,
+    pub tx_messages: u64,
+    pub tx_bytes: u64,
 }
 
 /// A structure of the header, for the header test: its C name, its size
@@ -243,8 +254,9 @@ layouts! {
     ipn_switch_vlan { port, vlan, reserved }
     ipn_switch_fdb_entry { mac, vlan, port, age_ms }
     ipn_switch_port_stats { port, pvid, ntrunks, rx_frames, rx_bytes, rx_drops, tx_frames, tx_bytes, tx_drops }
-    ipn_diag_req { sdiag_family, sdiag_protocol, pad, idiag_show, idiag_ino, idiag_net_dev, idiag_net_ino }
+    ipn_diag_req { sdiag_family, sdiag_protocol, pad, idiag_show, idiag_ino, idiag_net_ino, idiag_net_dev }
     ipn_diag_msg { idiag_family, idiag_type, idiag_protocol, idiag_state, idiag_port, idiag_net_ino, idiag_net_dev, idiag_ino, idiag_cookie }
     ipn_diag_params { mtu, numnodes, msgpoolsize, flags, mode, ports }
     ipn_diag_rqlen { messages, bytes }
+    ipn_diag_stats { rx_messages, rx_bytes, tx_messages, tx_bytes }
 }

@@ -486,8 +486,16 @@ fn socket_line(s: &SocketInfo) -> String {
         format!(" \"{}\"", s.description.escape_debug())
     };
     format!(
-        "{at}: socket ino {} uid {}{shut}{descr} rq {} msgs {} bytes drops {}",
-        s.inode, s.uid, s.rqueue_messages, s.rqueue_bytes, s.drops
+        "{at}: socket ino {} uid {}{shut}{descr} rx {} msgs {} bytes tx {} msgs {} bytes rq {} msgs {} bytes drops {}",
+        s.inode,
+        s.uid,
+        s.rx_messages,
+        s.rx_bytes,
+        s.tx_messages,
+        s.tx_bytes,
+        s.rqueue_messages,
+        s.rqueue_bytes,
+        s.drops
     )
 }
 
