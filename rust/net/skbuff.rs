@@ -111,8 +111,23 @@ impl SkBuff {
 
 impl Drop for SkBuff {
     fn drop(&mut self) {
-        // SAFETY: The skb is owned; `consume_skb` frees it without counting a
-        // drop (drops are counted explicitly where they happen).
-        unsafe { bindings::consume_skb(self.0.as_ptr()) };
+        // `consume_skb()` frees without counting a drop (drops are counted
+        // explicitly where they happen). It is a function only with
+        // tracepoints, to tell drops from consumption; without, it is an
+        // inline that frees as `kfree_skb()` does, done here the same way.
+        #[cfg(CONFIG_TRACEPOINTS)]
+        // SAFETY: The skb is owned.
+        unsafe {
+            bindings::consume_skb(self.0.as_ptr())
+        };
+        #[cfg(not(CONFIG_TRACEPOINTS))]
+        // SAFETY: The skb is owned.
+        unsafe {
+            bindings::sk_skb_reason_drop(
+                core::ptr::null(),
+                self.0.as_ptr(),
+                bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
+            )
+        };
     }
 }

@@ -44,9 +44,14 @@ ipn_cargo() {
 
 # Variables every kernel and module make call needs, so that Kconfig and
 # Kbuild use Debian's rustc-web rather than a rustup toolchain on PATH.
+# The debug flavour is built with clang (a KASAN kernel with Rust needs
+# it); the plain one with gcc, as distributions build theirs (16 minutes
+# instead of 22 on 2 cores).
 kmake_vars() {
 	printf '%s\n' "RUSTC=/usr/bin/rustc" "RUST_LIB_SRC=$(rust_lib_src)" \
-		"BINDGEN=$IPN_CACHE/bindgen/bin/bindgen" "LLVM=-$LLVM_VERSION"
+		"BINDGEN=$IPN_CACHE/bindgen/bin/bindgen"
+	[ "$IPN_FLAVOUR" = debug ] && echo "LLVM=-$LLVM_VERSION"
+	return 0
 }
 
 # The key of a kernel build: source, patches, config fragments, flavour and
@@ -59,7 +64,11 @@ kernel_key() {
 		[ "$IPN_FLAVOUR" = debug ] && cat "$IPN_TOP"/tools/kernel/debug.config
 		cat "$IPN_TOP"/tools/scripts/kernel.sh
 		/usr/bin/rustc --version 2>/dev/null
-		clang-$LLVM_VERSION --version 2>/dev/null | head -n 1
+		if [ "$IPN_FLAVOUR" = debug ]; then
+			clang-$LLVM_VERSION --version 2>/dev/null | head -n 1
+		else
+			gcc --version | head -n 1
+		fi
 	} | sha256sum | cut -c1-16
 }
 

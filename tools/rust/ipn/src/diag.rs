@@ -15,6 +15,14 @@ use socket2::{Domain, Protocol, Type};
 use crate::{sys, Policy};
 
 /// A network, as the kernel reports it.
+///
+/// ```no_run
+/// let net = ipn::Query::new().path("/tmp/net")?.run()?.pop();
+/// if let Some(net) = net {
+///     println!("{} ports of {} taken", net.ports_taken, net.numnodes);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NetworkInfo {
@@ -52,6 +60,11 @@ pub struct NetworkInfo {
 
 impl NetworkInfo {
     /// The policy's name, or its number.
+    ///
+    /// ```
+    /// let net = ipn::NetworkInfo { policy: 2, ..Default::default() };
+    /// assert_eq!(net.policy_name(), "switch");
+    /// ```
     pub fn policy_name(&self) -> String {
         match Policy::from(self.policy).name() {
             Some(n) => n.to_string(),
@@ -61,6 +74,16 @@ impl NetworkInfo {
 }
 
 /// A socket on a network.
+///
+/// ```no_run
+/// // Who reads the network at /tmp/net, and how far behind they are.
+/// for net in ipn::Query::new().path("/tmp/net")?.run()? {
+///     for s in net.sockets.iter().filter(|s| s.port.is_some()) {
+///         println!("{} {}: {} queued", s.inode, s.description, s.rqueue_messages);
+///     }
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SocketInfo {
@@ -95,6 +118,16 @@ pub struct SocketInfo {
 }
 
 /// An interface of the host on a port.
+///
+/// ```no_run
+/// // The taps of every network.
+/// for net in ipn::Query::new().run()? {
+///     for i in net.interfaces.iter().filter(|i| i.tap) {
+///         println!("{} on port {}", i.name, i.port);
+///     }
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct InterfaceInfo {

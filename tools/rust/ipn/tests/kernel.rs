@@ -299,3 +299,77 @@ fn tokio_send_and_recv() {
         assert_eq!(&buf[..n], b"async");
     });
 }
+
+#[test]
+#[ignore = "needs ipn.ko: runs in the test VM"]
+fn query_shows_networks_sockets_and_taps() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+
+    let net = Node::new("query");
+    let manager = NetworkBuilder::new(Policy::HUB)
+        .mtu(1400)
+        .numnodes(9)
+        .bind(&net.0)
+        .unwrap();
+    let tap = manager.add_tap(Some("ipnrsq0")).unwrap();
+    let reader = NetworkBuilder::default()
+        .description("reader")
+        .connect(&net.0)
+        .unwrap();
+    let writer = Socket::join(&net.0).unwrap();
+    writer.send(&[0u8; 60]).unwrap();
+    let mut buf = [0u8; 64];
+    recv_timeout(&reader, &mut buf).unwrap();
+
+    let found = ipn::Query::new().path(&net.0).unwrap().run().unwrap();
+    assert_eq!(found.len(), 1);
+    let n = &found[0];
+    let meta = std::fs::metadata(&net.0).unwrap();
+    assert_eq!(n.path.as_deref(), Some(net.0.as_path()));
+    assert_eq!((n.inode, n.dev), (meta.ino(), meta.dev()));
+    assert_eq!(
+        (n.policy_name().as_str(), n.mtu, n.numnodes),
+        ("hub", 1400, 9)
+    );
+    // The tap, the reader and the writer hold ports; with the manager,
+    // four users.
+    assert_eq!((n.ports_taken, n.users), (3, 4));
+    let ino = |fd: std::os::fd::RawFd| {
+        std::fs::metadata(format!("/proc/self/fd/{fd}"))
+            .unwrap()
+            .ino() as u32
+    };
+    let by_inode = |i: u32| n.sockets.iter().find(|s| s.inode == i).unwrap();
+    let r = by_inode(ino(reader.as_raw_fd()));
+    assert_eq!(
+        (r.description.as_str(), r.port),
+        ("reader", reader.port().unwrap())
+    );
+    assert_eq!((r.rx_messages, r.rx_bytes, r.tx_messages), (1, 60, 0));
+    let w = by_inode(ino(writer.as_raw_fd()));
+    assert_eq!((w.tx_messages, w.tx_bytes), (1, 60));
+    let m = by_inode(ino(manager.as_raw_fd()));
+    assert_eq!(m.port, None);
+    assert_eq!(n.interfaces.len(), 1);
+    let i = &n.interfaces[0];
+    assert_eq!(
+        (i.name.as_str(), i.tap, i.persistent, i.controlled),
+        (tap.as_str(), true, false, true)
+    );
+
+    // Filters: another policy, and one socket.
+    let switches = ipn::Query::new().policy(Policy::SWITCH).run().unwrap();
+    assert!(switches.iter().all(|h| h.inode != n.inode));
+    let one = ipn::Query::new().socket(r.inode).run().unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].sockets.len(), 1);
+    assert!(one[0].interfaces.is_empty());
+    drop((manager, reader, writer));
+    assert!(ipn::Query::new()
+        .path(&net.0)
+        .unwrap()
+        .run()
+        .unwrap()
+        .is_empty());
+}
