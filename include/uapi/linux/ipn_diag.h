@@ -7,8 +7,8 @@
  * flags NLM_F_REQUEST | NLM_F_DUMP, carrying a struct ipn_diag_req.  The
  * answer is one message per record, each a struct ipn_diag_msg followed
  * by IPN_DIAG_* attributes: first a network's record, then the records of
- * its members (connected sockets in port order, interfaces, then sockets
- * that are only bound).  Only dumps are answered: a request without
+ * its members (the connected sockets and interfaces in port order, then
+ * the sockets that are only bound).  Only dumps are answered: a request without
  * NLM_F_DUMP gets EOPNOTSUPP, a short or malformed one EINVAL.
  *
  * Sockets and interfaces are shown to a dumper in the same network
