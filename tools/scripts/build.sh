@@ -40,6 +40,16 @@ if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "$IPN_TOP/include/uapi/li
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -I"$IPN_TOP/include/uapi" \
 		-o "$plugin" "$src" -lvdeplug_mod
 fi
+# tools/bench's program, run in the host's root in the guest: it links
+# Debian's libvdeplug to compare with vde_switch.
+bench="$out/../host/ipnbench"
+src="$IPN_TOP/tools/bench/ipnbench.c"
+if [ ! -x "$bench" ] || [ "$src" -nt "$bench" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bench" ]; then
+	log "compiling tools/bench/ipnbench"
+	mkdir -p "$(dirname "$bench")"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$IPN_TOP/include/uapi" \
+		-o "$bench" "$src" -lvdeplug
+fi
 # The Rust crate and ipnctl (tools/rust/), with the crate's tests against
 # the module, which the guest runs from the host's root: they are linked
 # against the host's libc.  Crates come from crates.io, as Cargo.lock pins

@@ -27,6 +27,10 @@ for b in "$IPN_TOP"/build/rust/*; do
 	strip -o "$root/ipn/bin/$(basename "$b")" "$b"
 done
 cp "$IPN_TOP/tests/vm-tests.sh" "$root/ipn/bin/ipn-vm-tests"
+# tools/bench: its driver, and its program (linked against Debian's
+# libvdeplug, so it too runs in the host's root).
+cp "$IPN_TOP/tools/bench/bench.sh" "$root/ipn/bin/ipn-bench"
+cp "$IPN_TOP/build/host/ipnbench" "$root/ipn/bin/"
 chmod +x "$root/ipn/bin/ipn-vm-tests"
 cp "$IPN_TOP/tests/guest-init" "$root/init"
 # The shell tests, on the pinned kernel's own KTAP helpers.

@@ -12,6 +12,8 @@ PKGS=(rustc-web rust-web-src cargo-web rustfmt-web rust-web-clippy
 	# The vdeplug4 plug-in, and the real programs the VM tests run in the
 	# guest (from the host's root filesystem): UML, vde_plug, vde_switch.
 	libvdeplug-dev vdeplug vde2 user-mode-linux iproute2 iputils-ping util-linux
+	# The benchmarks' peers (tools/bench): iperf3 between namespaces.
+	iperf3
 	# The suite is also built as a 32-bit program, for compat_ioctl.
 	gcc-multilib
 	# ipn(7) is made from Documentation/ipn.rst (make install).
