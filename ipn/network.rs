@@ -79,7 +79,22 @@ impl Port {
     /// for a socket; an interface has its own backlog. Never sleeps.
     fn queue(&self, skb: SkBuff, limit: u32) -> bool {
         match self {
-            Port::Sock(sk) => sk.queue_rcv(skb, limit).is_ok(),
+            // Sockets read frames of wire size, whole and checksummed: a
+            // super-frame of a tap becomes several messages, each queued
+            // (a lossless sender waits for room for one, so a queue may
+            // go past its bound by one super-frame's frames).
+            Port::Sock(sk) => {
+                let mut queued = false;
+                let mut any = false;
+                for frame in skb.flatten() {
+                    any = true;
+                    queued |= sk.queue_rcv(frame, limit).is_ok();
+                }
+                if !any {
+                    sk.count_drop();
+                }
+                queued
+            }
             Port::Dev(dev) => {
                 dev.out(skb);
                 true
@@ -633,10 +648,11 @@ impl Network {
     /// BH context and never waits: in a lossless network a frame that some
     /// reader has no room for is dropped and counted, as is one over the
     /// network's MTU (a grabbed interface's MTU is its own) with room for
-    /// an 802.1Q tag, which VLAN interfaces on a tap add.
+    /// an 802.1Q tag, which VLAN interfaces on a tap add. A GSO super-frame
+    /// passes when each frame it is cut into would.
     pub(crate) fn deliver_from_dev(&self, from: usize, skb: SkBuff) -> bool {
         const VLAN_HLEN: usize = 4;
-        if skb.len() > self.params.mtu + VLAN_HLEN || (self.lossless() && !self.has_room(from)) {
+        if !skb.fits(self.params.mtu + VLAN_HLEN) || (self.lossless() && !self.has_room(from)) {
             return false;
         }
         self.deliver(Some(from), skb);

@@ -10,7 +10,7 @@ use crate::{
         net::skbuff::SkBuff,
     },
     uapi::*,
-    vlan::{self, Egress, Frame, PortVlan, TAG_LEN},
+    vlan::{self, Egress, Frame, PortVlan},
 };
 use kernel::{
     new_spinlock_irq,
@@ -120,28 +120,16 @@ impl<'a> Variants<'a> {
         }
     }
 
+    /// A copy with the tag changed: only its head is copied, so a GSO
+    /// super-frame of a tap stays one and its payload is not copied.
     fn build(&self, how: Egress) -> Option<SkBuff> {
-        let data = self.orig.data()?;
-        let tagged = self.frame.tci.is_some();
         match how {
             Egress::No => None,
-            Egress::Untagged => {
-                let mut skb = SkBuff::alloc_atomic(data.len() - TAG_LEN).ok()?;
-                vlan::untag(data, skb.data_mut()?);
-                Some(skb)
-            }
-            Egress::Tagged => {
-                // Keep the priority bits of an incoming tag.
-                let tci = self.frame.tci.unwrap_or(0) & 0xf000 | self.vlan;
-                let len = if tagged {
-                    data.len()
-                } else {
-                    data.len() + TAG_LEN
-                };
-                let mut skb = SkBuff::alloc_atomic(len).ok()?;
-                vlan::tag(data, tagged, tci, skb.data_mut()?);
-                Some(skb)
-            }
+            Egress::Untagged => self.orig.vlan_retag(None),
+            // Keep the priority bits of an incoming tag.
+            Egress::Tagged => self
+                .orig
+                .vlan_retag(Some(self.frame.tci.unwrap_or(0) & 0xf000 | self.vlan)),
         }
     }
 
@@ -255,7 +243,7 @@ impl Policy for Switch {
         let Some(p) = port else { return };
         let now = sw.now_ms();
         let len = skb.len() as u64;
-        let frame = skb.data().and_then(vlan::parse);
+        let frame = vlan::parse(skb.head());
         let mut g = sw.inner.lock();
         let inner = &mut *g;
         let Some(ps) = inner.ports.get_mut(p) else {

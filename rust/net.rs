@@ -4,6 +4,7 @@
 //! network devices and namespaces.
 
 pub(crate) mod bh;
+pub(crate) mod gso;
 pub(crate) mod msg;
 pub(crate) mod namespace;
 pub(crate) mod net_device;

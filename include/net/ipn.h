@@ -101,6 +101,16 @@ bool ipn_deliver(struct ipn_network *net, int port, struct sk_buff *skb);
 void ipn_deliver_all_but(struct ipn_network *net, int except,
 			 struct sk_buff *skb);
 
+/*
+ * A copy of the frame @skb for a port of another VLAN: with an 802.1Q tag
+ * of @tci (added, or replacing the frame's tag), or, when @tci is
+ * negative, without the frame's tag.  Only the frame's head is copied:
+ * the payload stays shared, and a GSO frame stays one.  The frame's first
+ * VLAN_ETH_HLEN bytes (or all, if shorter) are in its head, as in every
+ * frame @handlemsg gets.  Any context.  NULL when memory is short.
+ */
+struct sk_buff *ipn_vlan_retag(const struct sk_buff *skb, int tci);
+
 /* Copies a policy's setsockopt() value: 0 or -EFAULT. */
 int ipn_copy_optval(void *dst, sockptr_t src, size_t size);
 

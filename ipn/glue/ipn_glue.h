@@ -42,6 +42,9 @@ void ipn_glue_netdev_name(struct net_device *dev, char *name);
 struct net_device *ipn_glue_netdev_lookup(struct net *net, const char *name,
 					  int ifindex);
 void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb);
+bool ipn_glue_skb_fits(const struct sk_buff *skb, unsigned int max);
+struct sk_buff *ipn_glue_skb_flatten(struct sk_buff *skb);
+struct sk_buff *ipn_glue_skb_unlink(struct sk_buff *skb);
 struct net_device *ipn_glue_grab(struct net *net, const char *name,
 				 void *owner, int *err);
 void ipn_glue_grab_release(struct net_device *dev);

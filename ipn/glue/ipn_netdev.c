@@ -21,6 +21,17 @@
 #include <net/rtnetlink.h>
 #include "ipn_glue.h"
 
+/*
+ * What a tap takes from its stack, as veth: frames of any layout, with
+ * checksums left to complete and GSO super-frames.  They cross the network
+ * as they are, to other taps and grabbed interfaces (whose transmit path
+ * completes what their hardware cannot), and are cut and checksummed only
+ * for the sockets that read them (ipn_glue_skb_flatten()).
+ */
+#define IPN_TAP_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
+			  NETIF_F_RXCSUM | NETIF_F_HIGHDMA | \
+			  NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+
 struct ipn_tap_priv {
 	void *owner;
 	/* The owner is the device's to release once it was registered. */
@@ -34,8 +45,15 @@ static netdev_tx_t ipn_tap_start_xmit(struct sk_buff *skb,
 
 	unsigned int len = skb->len;
 
-	/* Frames enter the network in this (BH) context; never blocks. */
-	if (ipn_netdev_xmit(p->owner, skb))
+	/*
+	 * Policies read the Ethernet header and any 802.1Q tag from the
+	 * frame's head.  Frames enter the network in this (BH) context;
+	 * never blocks.
+	 */
+	if (!pskb_may_pull(skb, min_t(unsigned int, len, VLAN_ETH_HLEN))) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+	} else if (ipn_netdev_xmit(p->owner, skb))
 		dev_sw_netstats_tx_add(dev, 1, len);
 	else
 		dev_core_stats_tx_dropped_inc(dev);
@@ -119,6 +137,10 @@ static void ipn_tap_setup(struct net_device *dev)
 	dev->ipn_port = 1;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
+	dev->features = IPN_TAP_FEATURES;
+	dev->hw_features = IPN_TAP_FEATURES;
+	dev->hw_enc_features = IPN_TAP_FEATURES;
+	dev->vlan_features = IPN_TAP_FEATURES;
 	eth_hw_addr_random(dev);
 }
 
@@ -204,6 +226,67 @@ static void *ipn_port_owner(struct net_device *dev)
 }
 
 /*
+ * Whether the frame @skb is at most @max bytes long or, as a GSO frame, is
+ * cut into frames that are.
+ */
+bool ipn_glue_skb_fits(const struct sk_buff *skb, unsigned int max)
+{
+	if (skb_is_gso(skb))
+		return skb_gso_validate_mac_len(skb, max);
+	return skb->len <= max;
+}
+
+/*
+ * The frame @skb as a socket reads frames: a GSO frame cut into frames of
+ * wire size, each linear and with its checksum complete.  Returns them as
+ * a list (skb->next); NULL when none is left (memory is short).  A frame
+ * that is already so is returned as it is.  Any context.  Consumes @skb.
+ */
+struct sk_buff *ipn_glue_skb_flatten(struct sk_buff *skb)
+{
+	struct sk_buff *segs, *s, *next, *head = NULL, **tail = &head;
+
+	if (!skb_is_gso(skb) && !skb->data_len &&
+	    skb->ip_summed != CHECKSUM_PARTIAL)
+		return skb;
+	if (skb_is_gso(skb)) {
+		/* A clone's shared head is not written: copy it first. */
+		if (skb->ip_summed != CHECKSUM_PARTIAL &&
+		    skb_header_cloned(skb) && pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+			goto drop;
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs))
+			goto drop;
+		consume_skb(skb);
+	} else {
+		segs = skb;
+	}
+	skb_list_walk_safe(segs, s, next) {
+		skb_mark_not_on_list(s);
+		if (skb_linearize(s) ||
+		    (s->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(s))) {
+			kfree_skb(s);
+			continue;
+		}
+		*tail = s;
+		tail = &s->next;
+	}
+	return head;
+drop:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* Takes @skb off its list; returns the next one. */
+struct sk_buff *ipn_glue_skb_unlink(struct sk_buff *skb)
+{
+	struct sk_buff *next = skb->next;
+
+	skb_mark_not_on_list(skb);
+	return next;
+}
+
+/*
  * Passes a frame from the network up the stack of a tap.  Any context.
  * Consumes @skb.
  */
@@ -216,7 +299,7 @@ static void ipn_tap_rx(struct net_device *dev, struct sk_buff *skb)
 	 * no frame longer than the tap's MTU allows (with an 802.1Q tag).
 	 */
 	if (!(dev->flags & IFF_UP) || len < ETH_HLEN ||
-	    len > dev->mtu + ETH_HLEN + VLAN_HLEN) {
+	    !ipn_glue_skb_fits(skb, dev->mtu + VLAN_ETH_HLEN)) {
 		dev_core_stats_rx_dropped_inc(dev);
 		kfree_skb(skb);
 		return;
@@ -234,7 +317,7 @@ static void ipn_tap_rx(struct net_device *dev, struct sk_buff *skb)
 static void ipn_grab_tx(struct net_device *dev, struct sk_buff *skb)
 {
 	if (!(dev->flags & IFF_UP) || skb->len < ETH_HLEN ||
-	    skb->len > dev->mtu + ETH_HLEN + VLAN_HLEN) {
+	    !ipn_glue_skb_fits(skb, dev->mtu + VLAN_ETH_HLEN)) {
 		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb(skb);
 		return;
@@ -244,7 +327,13 @@ static void ipn_grab_tx(struct net_device *dev, struct sk_buff *skb)
 	skb->dev = dev;
 	skb_reset_mac_header(skb);
 	skb->protocol = eth_hdr(skb)->h_proto;
-	skb_set_network_header(skb, ETH_HLEN);
+	/*
+	 * A frame sent by a socket has no headers set.  A GSO frame or one
+	 * with a checksum left to complete has them right already (after any
+	 * 802.1Q tags), and the device's offloads use them.
+	 */
+	if (!skb_is_gso(skb) && skb->ip_summed != CHECKSUM_PARTIAL)
+		skb_set_network_header(skb, ETH_HLEN);
 	dev_queue_xmit(skb);
 }
 
@@ -261,41 +350,15 @@ void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb)
 		ipn_grab_tx(dev, skb);
 }
 
-/* One whole, linear, checksummed frame of a grabbed interface. */
-static void ipn_grab_deliver(void *owner, struct net_device *dev,
-			     struct sk_buff *skb)
-{
-	if (skb_linearize(skb))
-		goto drop;
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto drop;
-	if (skb_vlan_tag_present(skb)) {
-		/* The policy sees 802.1Q tags in the frame, as sockets do. */
-		skb = __vlan_hwaccel_push_inside(skb);
-		if (!skb)
-			goto count;
-		/* The tag was never in a received checksum; a tap untags it. */
-		if (skb->ip_summed == CHECKSUM_COMPLETE)
-			skb->ip_summed = CHECKSUM_NONE;
-	}
-	if (!ipn_netdev_xmit(owner, skb))
-		goto count;
-	return;
-drop:
-	kfree_skb(skb);
-count:
-	dev_core_stats_rx_dropped_inc(dev);
-}
-
 /*
  * The rx_handler of a grabbed interface, in softirq context under RCU:
  * its frames enter the network and not the host stack, as a bridge port's
- * do.  Aggregated (GRO/GSO) frames are cut back to wire-size frames first:
- * sockets on the network read one frame per message.
+ * do.  They keep their offloads, GRO super-frames included, as on a
+ * bridge: only sockets get them cut (ipn_glue_skb_flatten()).
  */
 static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb)
 {
-	struct sk_buff *skb = *pskb, *segs, *next;
+	struct sk_buff *skb = *pskb;
 	struct net_device *dev = skb->dev;
 	void *owner;
 
@@ -306,21 +369,25 @@ static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb)
 	if (!skb)
 		return RX_HANDLER_CONSUMED;
 	skb_push(skb, skb->data - skb_mac_header(skb));
-	if (!skb_is_gso(skb)) {
-		ipn_grab_deliver(owner, dev, skb);
-		return RX_HANDLER_CONSUMED;
+	if (skb_vlan_tag_present(skb)) {
+		/* The policy sees 802.1Q tags in the frame, as sockets do. */
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb)
+			goto count;
+		/* The tag was never in a received checksum; a tap untags it. */
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			skb->ip_summed = CHECKSUM_NONE;
 	}
-	segs = __skb_gso_segment(skb, 0, false);
-	if (IS_ERR_OR_NULL(segs)) {
-		dev_core_stats_rx_dropped_inc(dev);
-		kfree_skb(skb);
-		return RX_HANDLER_CONSUMED;
-	}
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		ipn_grab_deliver(owner, dev, skb);
-	}
+	/* Policies read the header from the frame's head, as from taps. */
+	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len, VLAN_ETH_HLEN)))
+		goto drop;
+	if (!ipn_netdev_xmit(owner, skb))
+		goto count;
+	return RX_HANDLER_CONSUMED;
+drop:
+	kfree_skb(skb);
+count:
+	dev_core_stats_rx_dropped_inc(dev);
 	return RX_HANDLER_CONSUMED;
 }
 
@@ -403,6 +470,11 @@ struct net_device *ipn_glue_grab(struct net *net, const char *name,
 		netdev_rx_handler_unregister(dev);
 		return NULL;
 	}
+	/*
+	 * Frames aggregated by LRO carry no GSO type: they could be neither
+	 * forwarded nor cut.  GRO's are kept, as a bridge port's are.
+	 */
+	dev_disable_lro(dev);
 	dev->ipn_port = 1;
 	dev_hold(dev);
 	return dev;

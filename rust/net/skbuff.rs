@@ -91,6 +91,27 @@ impl SkBuff {
         }
     }
 
+    /// The frame's first bytes, those in its linear head. Every frame a
+    /// policy's `handlemsg` gets has its first `VLAN_ETH_HLEN` (18) bytes
+    /// there, or all of them when it is shorter: its Ethernet header and
+    /// any 802.1Q tag.
+    pub(crate) fn head(&self) -> &[u8] {
+        let skb = self.0.as_ptr();
+        // SAFETY: The skb is valid and owned; its first `len - data_len`
+        // bytes are at `data`, unchanged while we hold `&self`.
+        unsafe { core::slice::from_raw_parts((*skb).data, ((*skb).len - (*skb).data_len) as usize) }
+    }
+
+    /// A copy of the frame for a port of another VLAN: with an 802.1Q tag
+    /// of `tci` (added, or replacing the frame's), or without its tag for
+    /// `None`. Only the head is copied; the payload stays shared and a GSO
+    /// super-frame stays one. `None` when memory is short. Never sleeps.
+    pub(crate) fn vlan_retag(&self, tci: Option<u16>) -> Option<SkBuff> {
+        let tci = tci.map_or(-1, i32::from);
+        // SAFETY: The skb is valid; the copy returned is ours.
+        unsafe { SkBuff::from_raw(crate::ipn_bindings::ipn_vlan_retag(self.0.as_ptr(), tci)) }
+    }
+
     /// The bytes of an skb made by [`SkBuff::alloc_atomic`], for writing.
     /// `None` when the data may be shared (a clone) or is not linear.
     pub(crate) fn data_mut(&mut self) -> Option<&mut [u8]> {

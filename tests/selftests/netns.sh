@@ -37,6 +37,21 @@ rx_bytes() {
 	in_ns "$1" cat /proc/net/dev | sed -n "s/^ *$2: *\([0-9]*\).*/\1/p"
 }
 
+# rx_packets PID|host IFACE: the frames IFACE received so far.
+rx_packets() {
+	in_ns "$1" cat /proc/net/dev | sed -n "s/^ *$2: *[0-9]* *\([0-9]*\).*/\1/p"
+}
+
+# super_frames PID|host IFACE LABEL: IFACE received frames longer than
+# the MTU (1514 bytes with the header) on average: GSO super-frames.
+super_frames() {
+	bytes=$(rx_bytes "$1" "$2")
+	frames=$(rx_packets "$1" "$2")
+	ktap_print_msg "$2 received $frames frames, $bytes bytes"
+	[ "${frames:-0}" -gt 0 ] && [ $((bytes / frames)) -gt 1514 ]
+	result $? "$3"
+}
+
 # other_netns PID: whether PID is in another network namespace than ours.
 other_netns() {
 	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
@@ -96,7 +111,7 @@ promisc() { # IFACE: whether it is promiscuous (IFF_PROMISC 0x100)
 }
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 26
 
 # 1. Two namespaces with a tap each on a hub, then on a switch.
 for proto in 1 2; do
@@ -109,6 +124,10 @@ for proto in 1 2; do
 	ping_check "$a" 10.99.$proto.2 "$kind: ping from namespace A to B through IPN taps"
 	ping_check "$b" 10.99.$proto.1 "$kind: ping from namespace B to A"
 	tcp_check "$a" "$b" 10.99.$proto.2 "${IPN_TCP_MB:-100}" "$kind"
+	# Taps take GSO super-frames from their stack and pass them whole,
+	# as veth does: B's tap received frames longer than the MTU (1514
+	# bytes with the header) on average.
+	super_frames "$b" tb$proto "$kind: TCP crosses the network as GSO super-frames, unsegmented"
 
 	# The interfaces go with the sockets that created them.
 	cleanup
@@ -143,6 +162,9 @@ ns_tap td 2 "$net" 10.99.3.2; d=$ns
 ping_check "$c" 10.99.3.2 "grab: ping from a veth peer to a tap through a grabbed veth"
 ping_check "$d" 10.99.3.1 "grab: ping from the tap to the veth peer"
 tcp_check "$c" "$d" 10.99.3.2 "${IPN_GRAB_TCP_MB:-20}" "grab"
+# A grabbed interface keeps its offloads: the veth's super-frames reach
+# the tap whole.
+super_frames "$d" td "grab: TCP from a grabbed veth reaches a tap as GSO super-frames"
 # The network consumes what the grabbed interface receives, as a bridge
 # does: the host's own address on it is not reachable while grabbed.
 ip addr add 10.99.3.3/24 dev gA
