@@ -18,7 +18,7 @@ use crate::{
     },
     uapi::*,
 };
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
 use kernel::{
     ffi::{c_long, c_void},
     new_mutex, new_poll_condvar,
@@ -27,6 +27,7 @@ use kernel::{
     sync::{poll::PollCondVar, rcu, Arc, CondVarTimeoutResult, Mutex, UniqueArc},
     task::MAX_SCHEDULE_TIMEOUT,
     time::Jiffies,
+    types::ScopeGuard,
 };
 
 /// Settings fixed when a network is created.
@@ -157,6 +158,8 @@ pub(crate) struct Network {
     /// Woken when a receive queue drains (lossless senders, POLLOUT).
     #[pin]
     pub(crate) space: PollCondVar,
+    /// Lossless senders waiting in `wait_for_room`.
+    waiting: AtomicUsize,
     /// The delivery policy; holds its module while the network exists.
     pub(crate) policy: PolicyRef<Network>,
     /// The policy's private data (`ipn_net_set_private()`).
@@ -222,6 +225,7 @@ impl Network {
                 }),
                 ports: RcuCell::new(Ports::with_len(params.numnodes)?)?,
                 space <- new_poll_condvar!("ipn_network::space"),
+                waiting: AtomicUsize::new(0),
                 policy,
                 private: AtomicPtr::new(core::ptr::null_mut()),
             }),
@@ -457,8 +461,21 @@ impl Network {
     /// timeout: 0 for a non-blocking send, `MAX_SCHEDULE_TIMEOUT` for none).
     /// `EAGAIN` when the time is up; as `sock_intr_errno()` on a signal.
     pub(crate) fn wait_for_room(&self, from: usize, timeo: c_long) -> Result {
+        // Without a lock while every reader has room, as is usual.
+        if self.has_room(from) {
+            return Ok(());
+        }
         let mut left = timeo;
         let mut st = self.state.lock();
+        // Readers wake senders only while one waits: counted before the
+        // check below, and ordered against a reader's dequeue and its look
+        // at the count by the fences here and in `wake_senders`. One of
+        // the two sees the other.
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let _waiting = ScopeGuard::new(|| {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+        });
+        fence(Ordering::SeqCst);
         loop {
             if self.has_room(from) {
                 return Ok(());
@@ -669,30 +686,41 @@ impl Network {
         }
     }
 
-    /// Queues a clone of `skb` to every reading port but `except`, dropping
-    /// (and counting) where a queue is full. Never sleeps.
+    /// Queues `skb` to every reading port but `except`: a clone to each
+    /// but the last, which gets `skb` itself. Drops (and counts) where a
+    /// queue is full. Never sleeps.
     pub(crate) fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
         let limit = self.limit();
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
+        let mut prev: Option<&Port> = None;
         for (i, slot) in ports.slots.iter().enumerate() {
             let Some(p) = slot else { continue };
             if Some(i) == except || !p.reading() {
                 continue;
             }
-            match (skb.clone_atomic(), p) {
+            let Some(q) = prev.replace(p) else { continue };
+            match (skb.clone_atomic(), q) {
                 // A full queue counts the drop itself.
-                (Ok(c), _) => drop(p.queue(c, limit)),
+                (Ok(c), _) => drop(q.queue(c, limit)),
                 (Err(_), Port::Sock(sk)) => sk.count_drop(),
                 (Err(_), Port::Dev(_)) => {}
             }
         }
+        if let Some(q) = prev {
+            let _ = q.queue(skb, limit);
+        }
     }
 
     /// Makes a lossless sender that waits for room re-check after a reader
-    /// dequeued: taking the lock orders this wake-up after its check.
+    /// dequeued: taking the lock orders this wake-up after its check. The
+    /// lock is skipped when no sender waits (see `wait_for_room`); pollers
+    /// waiting for `POLLOUT` are woken either way.
     pub(crate) fn wake_senders(&self) {
-        drop(self.state.lock());
+        fence(Ordering::SeqCst);
+        if self.waiting.load(Ordering::Relaxed) != 0 {
+            drop(self.state.lock());
+        }
         self.space.notify_all();
     }
 }

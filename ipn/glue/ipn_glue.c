@@ -139,6 +139,11 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	if (sock_flag(sk, SOCK_DEAD))
 		return -ECONNRESET;
 	/*
+	 * The reader's filter must not see the sender's socket: the last
+	 * reader gets the sender's skb itself, not a clone.
+	 */
+	skb_orphan(skb);
+	/*
 	 * The reader's socket filter (SO_ATTACH_FILTER, SO_ATTACH_BPF) and
 	 * the LSM's receive check decide first, as for every datagram socket;
 	 * what they refuse is not a drop.  A filter may trim a clone: only
