@@ -31,35 +31,7 @@ else
 fi
 echo "BENCH-CONFIG reps=$reps fanout_s=$secs iperf_s=$iperf_s pings=$pings uml_mb=$uml_mb cpus=$(nproc) kernel=$(uname -r)"
 
-pids=""
-nss=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in $nss; do ip netns del "$n" 2>/dev/null; done
-	pids=""
-	nss=""
-}
-trap cleanup EXIT
-
-wait_for() { # SECONDS CMD...: until CMD succeeds
-	end=$(($(date +%s) + $1))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
-
-bg() { # CMD...: in the background, killed at cleanup
-	"$@" &
-	pids="$pids $!"
-}
-
-held() { # CMD...: a daemon that quits at the end of its standard input
-	"$@" <>$W/hold >/dev/null &
-	pids="$pids $!"
-}
+. /tmp/ipn/bin/ipn-host-lib.sh
 
 emit() { # GROUP CASE PEER VALUE
 	echo "BENCH $1 $2 $3 ${4:-fail}"
@@ -102,10 +74,6 @@ done
 cleanup
 
 # --- Namespaces over L2: TCP and latency ---------------------------------
-
-netns() { # NAME: a fresh network namespace with lo up
-	ip netns add "$1" && nss="$nss $1" && ip -n "$1" link set lo up
-}
 
 # addr NS IFACE ADDR: IFACE in NS up with ADDR/24.
 addr() {

@@ -27,6 +27,7 @@ for b in "$IPN_TOP"/build/rust/*; do
 	strip -o "$root/ipn/bin/$(basename "$b")" "$b"
 done
 cp "$IPN_TOP/tests/vm-tests.sh" "$root/ipn/bin/ipn-vm-tests"
+cp "$IPN_TOP/tests/host-lib.sh" "$root/ipn/bin/ipn-host-lib.sh"
 # tools/bench: its driver, and its program (linked against Debian's
 # libvdeplug, so it too runs in the host's root).
 cp "$IPN_TOP/tools/bench/bench.sh" "$root/ipn/bin/ipn-bench"
