@@ -18,12 +18,13 @@ use crate::{
             sock::{Sock, RCV_SHUTDOWN, SEND_SHUTDOWN},
             socket::{Family, FamilyVTable, PollCtx, Socket},
             sockopt::{OptOut, OptVal},
+            vnet::VNET_HDR_LENS,
         },
     },
-    network::{NetParams, Network, Port},
+    network::{Framing, NetParams, Network, Port},
     uapi::*,
 };
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     bindings, new_mutex,
     prelude::*,
@@ -84,6 +85,10 @@ pub(crate) struct NodeInfo {
 pub(crate) struct Node {
     protocol: i32,
     counters: Counters,
+    /// `IPN_SO_VNET_HDR`: the length of the virtio-net header that starts
+    /// every message, or 0. Set under `state` before connect only, so
+    /// fixed once a send or receive finds the socket connected.
+    vnet_hdr: AtomicUsize,
     /// `IPN_SO_DESCR`, under a lock of its own: diagnostics read it, and
     /// must not wait while `state` is held across RTNL or a user copy.
     #[pin]
@@ -187,8 +192,12 @@ impl Ipn {
         if shut != 0 {
             sock.sk().shutdown(shut);
         }
+        let framing = match sock.data().vnet_hdr.load(Ordering::Relaxed) {
+            0 => Framing::Wire,
+            _ => Framing::Vnet,
+        };
         let port = net
-            .connect_port(Port::Sock(ARef::from(sock.sk())), st.want_port)
+            .connect_port(Port::Sock(ARef::from(sock.sk()), framing), st.want_port)
             .inspect_err(|_| sock.sk().clear_shutdown())?;
         st.conn = Conn::Connected(net, port);
         Ok(())
@@ -360,6 +369,7 @@ impl Family for Ipn {
             pin_init!(Node {
                 protocol,
                 counters: Counters::default(),
+                vnet_hdr: AtomicUsize::new(0),
                 descr <- new_mutex!(KVec::new()),
                 state <- new_mutex!(NodeState {
                     conn: Conn::Unbound,
@@ -608,6 +618,22 @@ impl Family for Ipn {
                     _ => Err(ENOTCONN),
                 }
             }
+            IPN_SO_VNET_HDR => {
+                let v = usize::try_from(val.read_int()?).map_err(|_| EINVAL)?;
+                if !VNET_HDR_LENS.contains(&v) {
+                    return Err(EINVAL);
+                }
+                // Frames already queued were cut, or not, for the framing
+                // chosen at connect.
+                match &st.conn {
+                    Conn::Connected(..) => Err(EISCONN),
+                    Conn::Closed => Err(EBADF),
+                    _ => {
+                        node.vnet_hdr.store(v, Ordering::Relaxed);
+                        Ok(())
+                    }
+                }
+            }
             IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
             _ => Err(ENOPROTOOPT),
         }
@@ -647,6 +673,7 @@ impl Family for Ipn {
                 d.extend_from_slice(&node.descr.lock(), GFP_KERNEL)?;
                 out.write(&d)
             }
+            IPN_SO_VNET_HDR => out.write_int(node.vnet_hdr.load(Ordering::Relaxed) as i32),
             IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
             _ => Err(ENOPROTOOPT),
         }
@@ -678,21 +705,28 @@ impl Family for Ipn {
         if sk.shutdown_mask() & SEND_SHUTDOWN != 0 {
             return Err(msg.epipe());
         }
-        if len > net.params.mtu {
-            return Err(EOVERFLOW);
-        }
-        // A receiver could not tell an empty message from end of file.
-        if len == 0 {
-            return Err(EINVAL);
-        }
-        let mut skb = sk.alloc_send_skb(len, nonblock)?;
-        msg.copy_into(&mut skb, len)?;
+        let vnet_hdr = sock.data().vnet_hdr.load(Ordering::Relaxed);
+        let skb = if vnet_hdr != 0 {
+            sk.alloc_send_vnet(msg, len, vnet_hdr, net.params.mtu, nonblock)?
+        } else {
+            if len > net.params.mtu {
+                return Err(EOVERFLOW);
+            }
+            // A receiver could not tell an empty message from end of file.
+            if len == 0 {
+                return Err(EINVAL);
+            }
+            let mut skb = sk.alloc_send_skb(len, nonblock)?;
+            msg.copy_into(&mut skb, len)?;
+            skb
+        };
+        let frame_len = skb.len();
         if net.lossless() {
             net.wait_for_room(port, sk.send_timeout(nonblock))?;
         }
         net.deliver(Some(port), skb);
         let c = &sock.data().counters;
-        Counters::count(&c.tx_msgs, &c.tx_bytes, len);
+        Counters::count(&c.tx_msgs, &c.tx_bytes, frame_len);
         Ok(len)
     }
 
@@ -712,6 +746,12 @@ impl Family for Ipn {
             _ => return Err(ENOTCONN),
         };
         msg.clear_name();
+        // The header goes first: a buffer too short for it fails before a
+        // message leaves the queue.
+        let vnet_hdr = sock.data().vnet_hdr.load(Ordering::Relaxed);
+        let Some(len) = len.checked_sub(vnet_hdr) else {
+            return Err(EINVAL);
+        };
         let sk = sock.sk();
         let skb = match sk.recv_datagram(flags & !msg_flags::TRUNC) {
             Ok(Some(skb)) => skb,
@@ -726,7 +766,12 @@ impl Family for Ipn {
         if copied < full {
             msg.set_flag(msg_flags::TRUNC);
         }
-        let copied_out = msg.copy_from(&skb, copied);
+        let copied_out = if vnet_hdr != 0 {
+            msg.put_vnet_hdr(&skb, vnet_hdr)
+                .and_then(|()| msg.copy_from(&skb, copied))
+        } else {
+            msg.copy_from(&skb, copied)
+        };
         drop(skb);
         // The message left the queue even if copying it out failed (a bad
         // buffer): its room is free, and a lossless sender may be waiting.
@@ -738,10 +783,11 @@ impl Family for Ipn {
             Counters::count(&c.rx_msgs, &c.rx_bytes, full);
         }
         copied_out?;
-        Ok(if flags & msg_flags::TRUNC != 0 {
-            full
-        } else {
-            copied
-        })
+        Ok(vnet_hdr
+            + if flags & msg_flags::TRUNC != 0 {
+                full
+            } else {
+                copied
+            })
     }
 }

@@ -162,7 +162,7 @@ fn dump_net(
     };
     if req.idiag_ino != 0 {
         let on_port = m.ports.slots.iter().flatten().any(|p| match p {
-            Port::Sock(s) => shown(s, d),
+            Port::Sock(s, _) => shown(s, d),
             Port::Dev(_) => false,
         });
         if !on_port && !m.bound.iter().any(|s| shown(s, d)) {
@@ -175,7 +175,7 @@ fn dump_net(
     }
     for (port, slot) in m.ports.slots.iter().enumerate() {
         match slot {
-            Some(Port::Sock(sk)) if show & SOCKET != 0 && shown(sk, d) => {
+            Some(Port::Sock(sk, _)) if show & SOCKET != 0 && shown(sk, d) => {
                 place.next(d, |d| socket(d, &net_show, sk, Some(port)))?;
             }
             Some(Port::Dev(dev))

@@ -55,15 +55,26 @@ impl Default for NetParams {
 /// What sits on a port: a socket, or an interface of the host.
 #[derive(Clone)]
 pub(crate) enum Port {
-    Sock(ARef<Sock>),
+    Sock(ARef<Sock>, Framing),
     Dev(ARef<NetDev>),
+}
+
+/// How a socket reads frames (`IPN_SO_VNET_HDR`, fixed at connect).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Frames of wire size, whole and checksummed.
+    Wire,
+    /// Frames as they cross the network, GSO super-frames and partial
+    /// checksums included, each behind a virtio-net header that says how
+    /// to finish it.
+    Vnet,
 }
 
 impl Port {
     /// Whether the socket or interface is in the network namespace `ns`.
     pub(crate) fn in_net(&self, ns: &Namespace) -> bool {
         match self {
-            Port::Sock(sk) => sk.net() == ns,
+            Port::Sock(sk, _) => sk.net() == ns,
             Port::Dev(dev) => dev.in_net(ns),
         }
     }
@@ -71,7 +82,7 @@ impl Port {
     /// Whether it takes messages (a socket may be shut for reading).
     fn reading(&self) -> bool {
         match self {
-            Port::Sock(sk) => sk.shutdown_mask() & RCV_SHUTDOWN == 0,
+            Port::Sock(sk, _) => sk.shutdown_mask() & RCV_SHUTDOWN == 0,
             Port::Dev(_) => true,
         }
     }
@@ -80,11 +91,15 @@ impl Port {
     /// for a socket; an interface has its own backlog. Never sleeps.
     fn queue(&self, skb: SkBuff, limit: u32) -> bool {
         match self {
-            // Sockets read frames of wire size, whole and checksummed: a
-            // super-frame of a tap becomes several messages, each queued
-            // (a lossless sender waits for room for one, so a queue may
-            // go past its bound by one super-frame's frames).
-            Port::Sock(sk) => {
+            // A socket with virtio-net headers takes what a header can
+            // describe as it is.
+            Port::Sock(sk, Framing::Vnet) if skb.vnet_fits() => sk.queue_rcv(skb, limit).is_ok(),
+            // Other sockets read frames of wire size, whole and
+            // checksummed: a super-frame of a tap becomes several
+            // messages, each queued (a lossless sender waits for room for
+            // one, so a queue may go past its bound by one super-frame's
+            // frames).
+            Port::Sock(sk, _) => {
                 let mut queued = false;
                 let mut any = false;
                 for frame in skb.flatten() {
@@ -553,7 +568,7 @@ impl Network {
             None => st.taken.iter().position(|t| !*t).ok_or(ENOSPC)?,
         };
         let sk = match &port_obj {
-            Port::Sock(sk) => Some(sk.clone()),
+            Port::Sock(sk, _) => Some(sk.clone()),
             Port::Dev(_) => None,
         };
         let mut new = self.snapshot(st.taken.len())?;
@@ -635,7 +650,7 @@ impl Network {
         let ports = self.ports.read(&guard);
         // Interfaces have their own backlog and never hold senders back.
         ports.slots.iter().enumerate().all(|(i, slot)| match slot {
-            Some(p @ Port::Sock(sk)) if i != from && p.reading() => sk.rcv_room(limit),
+            Some(p @ Port::Sock(sk, _)) if i != from && p.reading() => sk.rcv_room(limit),
             _ => true,
         })
     }
@@ -703,7 +718,7 @@ impl Network {
             match (skb.clone_atomic(), q) {
                 // A full queue counts the drop itself.
                 (Ok(c), _) => drop(q.queue(c, limit)),
-                (Err(_), Port::Sock(sk)) => sk.count_drop(),
+                (Err(_), Port::Sock(sk, _)) => sk.count_drop(),
                 (Err(_), Port::Dev(_)) => {}
             }
         }

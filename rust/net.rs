@@ -14,3 +14,4 @@ pub(crate) mod sock;
 pub(crate) mod sock_diag;
 pub(crate) mod socket;
 pub(crate) mod sockopt;
+pub(crate) mod vnet;

@@ -45,6 +45,13 @@ void ipn_glue_netdev_out(struct net_device *dev, struct sk_buff *skb);
 bool ipn_glue_skb_fits(const struct sk_buff *skb, unsigned int max);
 struct sk_buff *ipn_glue_skb_flatten(struct sk_buff *skb);
 struct sk_buff *ipn_glue_skb_unlink(struct sk_buff *skb);
+bool ipn_glue_vnet_fits(const struct sk_buff *skb);
+int ipn_glue_vnet_put(const struct sk_buff *skb, struct msghdr *msg,
+		      int hdr_len);
+struct sk_buff *ipn_glue_vnet_alloc_send(struct sock *sk, struct msghdr *msg,
+					 size_t len, int hdr_len,
+					 unsigned int mtu, bool noblock,
+					 int *err);
 struct net_device *ipn_glue_grab(struct net *net, const char *name,
 				 void *owner, int *err);
 void ipn_glue_grab_release(struct net_device *dev);

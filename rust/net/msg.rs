@@ -56,6 +56,11 @@ impl MsgHdr<'_> {
         Self(msg, PhantomData)
     }
 
+    /// The msghdr, for the glue of this layer.
+    pub(super) fn as_raw(&self) -> *mut bindings::msghdr {
+        self.0
+    }
+
     /// Flags given to `sendmsg()`.
     pub(crate) fn flags(&self) -> u32 {
         // SAFETY: By the type invariant.

@@ -5,6 +5,9 @@
  */
 #include "ipn_lib.h"
 
+#include <endian.h>
+#include <linux/virtio_net.h>
+
 TEST(uapi_constants)
 {
 	static const struct constant c[] = {
@@ -17,6 +20,7 @@ TEST(uapi_constants)
 		{ "IPN_SO_PORT", IPN_SO_PORT, 0 },
 		{ "IPN_SO_DESCR", IPN_SO_DESCR, 1 },
 		{ "IPN_SO_CHANGE_NUMNODES", IPN_SO_CHANGE_NUMNODES, 2 },
+		{ "IPN_SO_VNET_HDR", IPN_SO_VNET_HDR, 5 },
 		{ "IPN_SO_MTU", IPN_SO_MTU, 0x80 },
 		{ "IPN_SO_NUMNODES", IPN_SO_NUMNODES, 0x81 },
 		{ "IPN_SO_MSGPOOLSIZE", IPN_SO_MSGPOOLSIZE, 0x82 },
@@ -202,6 +206,8 @@ TEST(errno_table)
 	ROW("setsockopt-numnodes-busy", EADDRINUSE,
 	    set_opt(b, IPN_SO_CHANGE_NUMNODES, 1));
 	ROW("setsockopt-oob", EOPNOTSUPP, set_opt(c, IPN_SO_HANDLE_OOB, 1));
+	ROW("setsockopt-vnet-range", EINVAL, set_opt(u, IPN_SO_VNET_HDR, 11));
+	ROW("setsockopt-vnet-connected", EISCONN, set_opt(c, IPN_SO_VNET_HDR, 10));
 	len = 1;
 	ROW("getsockopt-short", EINVAL,
 	    getsockopt(b, SOL_IPN, IPN_SO_MTU, &v, &len));
@@ -233,6 +239,35 @@ TEST(errno_table)
 	TRY(net_join(q));
 	send_str(_metadata, x, "x");
 	ROW("send-lossless-full", EAGAIN, send(x, "x", 1, MSG_DONTWAIT));
+	snprintf(q, sizeof(q), "%s-vnet", p);
+	x = TRY(ipn_socket());
+	TRY(set_opt(x, IPN_SO_VNET_HDR, 10));
+	TRY(ipn_bind(x, q));
+	TRY(ipn_connect(x, q));
+	m = TRY(net_join(q));
+	ROW("send-vnet-header", EINVAL, send(x, big, 5, 0));
+	ROW("send-vnet-gso-mtu", EOVERFLOW, ({
+		/* TCPv4 GSO of 2000-byte segments, MTU 1514. */
+		static unsigned char f[10 + 4000];
+		struct virtio_net_hdr *h = (void *)f;
+		unsigned char *ip = f + 10 + 14;
+
+		f[10 + 12] = 0x08;	/* IPv4 */
+		ip[0] = 0x45;
+		ip[2] = (4000 - 14) >> 8;
+		ip[3] = (4000 - 14) & 0xff;
+		ip[9] = 6;		/* TCP */
+		ip[20 + 12] = 5 << 4;	/* TCP header of 20 bytes */
+
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		h->gso_size = htole16(2000);
+		h->csum_start = htole16(34);
+		h->csum_offset = htole16(16);
+		send(x, f, sizeof(f), 0);
+	}));
+	send_str(_metadata, m, "x");
+	ROW("recv-vnet-short", EINVAL, recv(x, big, 4, MSG_DONTWAIT));
 
 	ROW("ioctl-unbound", ENOTCONN, conn_tap(u, "ipnerr0", IPN_NODEFLAG_TAP, NULL));
 	ROW("ioctl-connected", EPERM, conn_tap(c, "ipnerr0", IPN_NODEFLAG_TAP, NULL));

@@ -12,7 +12,7 @@ make -s -C "$kdir" M="$IPN_TOP" "${kv[@]}" modules >&2
 out="$IPN_TOP/build/bin"
 mkdir -p "$out"
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi")
-for prog in tests/tcpxfer tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
+for prog in tests/tcpxfer tests/vnetcable tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
 	src="$IPN_TOP/$prog.c"
 	[ -f "$src" ] || continue
 	bin="$out/$(basename "$prog")"

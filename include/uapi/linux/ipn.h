@@ -46,6 +46,18 @@
 #define IPN_SO_CHANGE_NUMNODES	2
 #define IPN_SO_HANDLE_OOB	3	/* reserved: out-of-band messages */
 #define IPN_SO_WANT_OOB_NUMNODES 4	/* reserved: reader/writer notices */
+/*
+ * int, before connect() (EISCONN after): 0 (the default), 10 or 12.  Every
+ * message sent and received starts with a struct virtio_net_hdr (10) or a
+ * struct virtio_net_hdr_mrg_rxbuf (12, num_buffers reads 0), in little
+ * endian, as with tun's IFF_VNET_HDR and PACKET_VNET_HDR_SZ: a VM backend
+ * passes GSO super-frames (up to 64 KiB) and frames with a checksum left
+ * to complete, which the reader without the option gets cut and
+ * checksummed.  A bad header gives EINVAL (UFO, VIRTIO_NET_HDR_GSO_UDP,
+ * among them: use GSO_UDP_L4); a receive buffer shorter than the header
+ * EINVAL, leaving the message queued.  Documentation/ipn.rst has the rules.
+ */
+#define IPN_SO_VNET_HDR		5
 
 /*
  * Options of a network being created: before bind() or connect() only,
