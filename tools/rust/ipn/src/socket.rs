@@ -110,6 +110,7 @@ pub struct NetworkBuilder {
     flags: c_int,
     mode: Option<u32>,
     port: Option<u32>,
+    vnet_hdr: Option<u32>,
     description: Option<String>,
 }
 
@@ -135,6 +136,7 @@ impl NetworkBuilder {
             flags: 0,
             mode: None,
             port: None,
+            vnet_hdr: None,
             description: None,
         }
     }
@@ -228,6 +230,20 @@ impl NetworkBuilder {
         self
     }
 
+    /// Every message sent and received starts with a virtio-net header of
+    /// `len` bytes (`IPN_SO_VNET_HDR`): 10 (`struct virtio_net_hdr`), 12
+    /// (`struct virtio_net_hdr_mrg_rxbuf`) or 0 (none, the default). For a
+    /// VM backend: frames keep their offloads (GSO, partial checksums).
+    ///
+    /// ```
+    /// let b = ipn::NetworkBuilder::default().vnet_hdr(10);
+    /// # drop(b);
+    /// ```
+    pub fn vnet_hdr(mut self, len: u32) -> Self {
+        self.vnet_hdr = Some(len);
+        self
+    }
+
     /// The description of the node (`IPN_SO_DESCR`, up to 128 bytes),
     /// which management tools show.
     ///
@@ -265,6 +281,9 @@ impl NetworkBuilder {
         }
         if let Some(port) = self.port {
             s.set_int(sys::SOL_IPN, sys::IPN_SO_PORT, int(port)?)?;
+        }
+        if let Some(len) = self.vnet_hdr {
+            s.set_int(sys::SOL_IPN, sys::IPN_SO_VNET_HDR, int(len)?)?;
         }
         Ok(s)
     }
@@ -603,6 +622,18 @@ impl Socket {
     /// ```
     pub fn mode(&self) -> io::Result<u32> {
         self.get_u32(sys::IPN_SO_MODE)
+    }
+
+    /// The length of the virtio-net header that starts every message
+    /// (`IPN_SO_VNET_HDR`), or 0.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// assert_eq!(s.vnet_hdr()?, 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn vnet_hdr(&self) -> io::Result<u32> {
+        self.get_u32(sys::IPN_SO_VNET_HDR)
     }
 
     /// Resizes the network's port table, from a bound socket

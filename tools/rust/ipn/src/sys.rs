@@ -56,6 +56,7 @@ constants! {
     IPN_SO_CHANGE_NUMNODES: c_int = 2;
     IPN_SO_HANDLE_OOB: c_int = 3;
     IPN_SO_WANT_OOB_NUMNODES: c_int = 4;
+    IPN_SO_VNET_HDR: c_int = 5;
     IPN_SO_PREBIND: c_int = 0x80;
     IPN_SO_MTU: c_int = 0x80;
     IPN_SO_NUMNODES: c_int = 0x81;

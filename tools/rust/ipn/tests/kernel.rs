@@ -63,6 +63,32 @@ fn hub_delivers_to_every_other_node() {
 
 #[test]
 #[ignore = "needs ipn.ko: runs in the test VM"]
+fn vnet_headers_frame_messages() {
+    let net = Node::new("vnet");
+    let v = NetworkBuilder::default().vnet_hdr(10).bind(&net.0).unwrap();
+    v.connect(&net.0).unwrap();
+    assert_eq!(v.vnet_hdr().unwrap(), 10);
+    let plain = Socket::join(&net.0).unwrap();
+    assert_eq!(plain.vnet_hdr().unwrap(), 0);
+    // A header of zeros asks for nothing: the message passes as it is.
+    let mut msg = vec![0u8; 10];
+    msg.extend_from_slice(b"hi");
+    assert_eq!(v.send(&msg).unwrap(), 12);
+    let mut buf = [0xffu8; 64];
+    assert_eq!(recv_timeout(&plain, &mut buf).unwrap(), 2);
+    assert_eq!(&buf[..2], b"hi");
+    plain.send(b"ho").unwrap();
+    assert_eq!(recv_timeout(&v, &mut buf).unwrap(), 12);
+    assert_eq!(&buf[..12], b"\0\0\0\0\0\0\0\0\0\0ho");
+    // Fixed at connect; a length that is no header's is refused.
+    assert_eq!(
+        errno(NetworkBuilder::default().vnet_hdr(11).socket()),
+        libc::EINVAL
+    );
+}
+
+#[test]
+#[ignore = "needs ipn.ko: runs in the test VM"]
 fn builder_sets_every_network_option() {
     let net = Node::new("options");
     let s = NetworkBuilder::new(Policy::HUB)
