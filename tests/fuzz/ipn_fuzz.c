@@ -589,6 +589,38 @@ static void fill_frame(struct worker *w, unsigned char *p, size_t len)
 	}
 }
 
+/*
+ * A virtio-net header of @len (10 or 12) bytes at @p, for a socket with
+ * IPN_SO_VNET_HDR (on one without, it is the start of a message like any
+ * other): GSO types, sizes and checksum offsets near and past what the
+ * kernel accepts.
+ */
+static void fill_vnet_hdr(struct worker *w, unsigned char *p, size_t len)
+{
+	static const uint8_t flags[] = { 0, 1, 2, 3, 0xff };
+	static const uint8_t gso[] = { 0, 1, 3, 4, 5, 0x81, 0x84, 2, 7, 0xff };
+	static const uint16_t sizes[] = { 0, 1, 8, 88, 536, 1400, 1448, 1460,
+					  1500, 9000, 65535 };
+	static const uint16_t starts[] = { 0, 13, 14, 34, 38, 54, 58, 1514,
+					   65535 };
+	static const uint16_t offs[] = { 0, 6, 10, 16, 17, 65534 };
+	uint16_t v[4];
+	size_t i;
+
+	p[0] = pct(w, 90) ? PICK(w, flags) : (uint8_t)rnd(w);
+	p[1] = pct(w, 90) ? PICK(w, gso) : (uint8_t)rnd(w);
+	v[0] = pct(w, 70) ? 0 : PICK(w, starts);		/* hdr_len */
+	v[1] = pct(w, 90) ? PICK(w, sizes) : (uint16_t)rnd(w);
+	v[2] = pct(w, 90) ? PICK(w, starts) : (uint16_t)rnd(w);
+	v[3] = pct(w, 90) ? PICK(w, offs) : (uint16_t)rnd(w);
+	for (i = 0; i < 4; i++) {
+		p[2 + 2 * i] = v[i] & 0xff;	/* little endian */
+		p[3 + 2 * i] = v[i] >> 8;
+	}
+	if (len > 10)
+		memset(p + 10, pct(w, 90) ? 0 : 0xff, len - 10);
+}
+
 static size_t pick_size(struct worker *w)
 {
 	static const size_t sizes[] = { 0, 1, 6, 13, 14, 15, 18, 42, 60, 64,
@@ -843,8 +875,9 @@ static int ipn_optname(struct worker *w)
 		IPN_SO_PORT, IPN_SO_DESCR, IPN_SO_CHANGE_NUMNODES,
 		IPN_SO_HANDLE_OOB, IPN_SO_WANT_OOB_NUMNODES, IPN_SO_MTU,
 		IPN_SO_NUMNODES, IPN_SO_MSGPOOLSIZE, IPN_SO_FLAGS, IPN_SO_MODE,
+		IPN_SO_VNET_HDR,
 	};
-	static const int odd[] = { 5, 0x7f, 0x85, 0xff, -1, 0x180 };
+	static const int odd[] = { 6, 0x7f, 0x85, 0xff, -1, 0x180 };
 
 	if (pct(w, 88))
 		return PICK(w, names);
@@ -860,6 +893,7 @@ static int ipn_optval(struct worker *w, int name)
 	static const int flags[] = { 0, 1, 2, 3, 4, 5, 7, 8, -1 };
 	static const int modes[] = { 0777, 0700, 0600, 0500, 0300, 0100, 0,
 				     01777, 07777 };
+	static const int vnet[] = { 0, 10, 12, 10, 12, 11, 1, -1 };
 
 	if (pct(w, 15))
 		return int_val(w);
@@ -876,6 +910,8 @@ static int ipn_optval(struct worker *w, int name)
 		return PICK(w, flags);
 	case IPN_SO_MODE:
 		return PICK(w, modes);
+	case IPN_SO_VNET_HDR:
+		return PICK(w, vnet);
 	default:
 		return int_val(w);
 	}
@@ -1212,7 +1248,14 @@ static void op_send(struct worker *w)
 	socklen_t alen;
 	const void *a;
 
-	fill_frame(w, buf, size);
+	if (size > 12 && pct(w, 25)) {
+		size_t hl = pct(w, 50) ? 10 : 12;
+
+		fill_frame(w, buf + hl, size - hl);
+		fill_vnet_hdr(w, buf, hl);
+	} else {
+		fill_frame(w, buf, size);
+	}
 	if (pct(w, 5))
 		ptr = bad_ptr(w, size);
 	memset(mm, 0, sizeof(mm));
