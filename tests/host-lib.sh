@@ -2,8 +2,25 @@
 # shellcheck shell=sh
 #
 # Helpers of the scripts that the test guest runs chrooted into the host's
-# root filesystem (tests/vm-tests.sh, tools/bench/bench.sh). Sourced after
-# setting W, the scratch directory, which must hold the FIFO $W/hold.
+# root filesystem (tests/vm-tests.sh, tools/bench/bench.sh). Sourced
+# first; then "host_env DIR" sets up the environment and the scratch
+# directory W=DIR.
+
+# host_env DIR: the project's programs and plug-in (in /tmp/ipn) before
+# Debian's, and an empty scratch directory W=DIR, with the FIFO $W/hold:
+# standard input for daemons that quit at its end (vde_plug with one URL,
+# vde_switch), which, opened read-write, never ends.
+host_env() {
+	export PATH=/tmp/ipn/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	# The project's plug-in first, then Debian's (vde://, udp://, ...).
+	VDEPLUGIN_PATH=/tmp/ipn/vdeplug:$(dirname "$(ldconfig -p |
+		awk '/libvdeplug\.so\.2 /{print $NF; exit}')")/vdeplug
+	export VDEPLUGIN_PATH HOME=/root TMPDIR="$1/tmp"
+	W=$1
+	rm -rf "$W"
+	mkdir -p -m 0755 "$W" "$W/tmp"
+	mkfifo "$W/hold"
+}
 
 pids=""
 nss=""

@@ -10,19 +10,8 @@
 #
 # All traffic stays inside the test VM, which has no NIC.
 set -u
-export PATH=/tmp/ipn/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# The project's plug-in first, then Debian's (vde://, udp://, seqpacket://).
-export VDEPLUGIN_PATH=/tmp/ipn/vdeplug:$(dirname "$(ldconfig -p |
-	awk '/libvdeplug\.so\.2 /{print $NF; exit}')")/vdeplug
-export HOME=/root TMPDIR=/tmp/vm/tmp
-W=/tmp/vm
-rm -rf $W
-mkdir -p -m 0755 $W $W/tmp
-# Standard input for daemons that quit at its end (vde_plug with one URL,
-# vde_switch): a FIFO opened read-write never ends.
-mkfifo $W/hold
-
 . /tmp/ipn/bin/ipn-host-lib.sh
+host_env /tmp/vm
 
 result() { # status name
 	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi

@@ -15,14 +15,8 @@
 # emulated machine hits all of them alike.  quick: one short repetition of
 # everything, for CI (the numbers mean nothing, the commands must work).
 set -u
-export PATH=/tmp/ipn/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export VDEPLUGIN_PATH=/tmp/ipn/vdeplug:$(dirname "$(ldconfig -p |
-	awk '/libvdeplug\.so\.2 /{print $NF; exit}')")/vdeplug
-export HOME=/root TMPDIR=/tmp/bench/tmp
-W=/tmp/bench
-rm -rf $W
-mkdir -p -m 0755 $W $W/tmp
-mkfifo $W/hold
+. /tmp/ipn/bin/ipn-host-lib.sh
+host_env /tmp/bench
 
 if [ "${1:-full}" = quick ]; then
 	reps=1 secs=0.3 iperf_s=1 pings=10 uml_mb=1
@@ -30,8 +24,6 @@ else
 	reps=5 secs=1.5 iperf_s=6 pings=200 uml_mb=8
 fi
 echo "BENCH-CONFIG reps=$reps fanout_s=$secs iperf_s=$iperf_s pings=$pings uml_mb=$uml_mb cpus=$(nproc) kernel=$(uname -r)"
-
-. /tmp/ipn/bin/ipn-host-lib.sh
 
 emit() { # GROUP CASE PEER VALUE
 	echo "BENCH $1 $2 $3 ${4:-fail}"
