@@ -120,30 +120,13 @@ impl<'a> Variants<'a> {
         }
     }
 
-    /// A copy with the tag changed: only its head is copied, so a GSO
-    /// super-frame of a tap stays one and its payload is not copied.
-    fn build(&self, how: Egress) -> Option<SkBuff> {
-        match how {
-            Egress::No => None,
-            Egress::Untagged => self.orig.vlan_retag(None),
-            // Keep the priority bits of an incoming tag.
-            Egress::Tagged => self
-                .orig
-                .vlan_retag(Some(self.frame.tci.unwrap_or(0) & 0xf000 | self.vlan)),
-        }
-    }
-
     /// The frame as it leaves a port `how`; `None` if it does not, or if
     /// memory is short.
     fn get(&mut self, how: Egress) -> Option<&SkBuff> {
-        let vid = self.frame.vid();
-        // The original serves as is when its shape already fits.
-        let as_is = match how {
-            Egress::No => return None,
-            Egress::Untagged => vid.is_none(),
-            Egress::Tagged => vid == Some(self.vlan),
-        };
-        if as_is {
+        if how == Egress::No {
+            return None;
+        }
+        if as_is(self.frame, self.vlan, how) {
             return Some(self.orig);
         }
         let built = match how {
@@ -151,7 +134,7 @@ impl<'a> Variants<'a> {
             _ => self.tagged.is_none(),
         };
         if built {
-            let skb = self.build(how);
+            let skb = retag(self.orig, self.frame, self.vlan, how);
             match how {
                 Egress::Untagged => self.untagged = Some(skb),
                 _ => self.tagged = Some(skb),
@@ -161,6 +144,27 @@ impl<'a> Variants<'a> {
             Egress::Untagged => self.untagged.as_ref()?.as_ref(),
             _ => self.tagged.as_ref()?.as_ref(),
         }
+    }
+}
+
+/// Whether `frame`, of VLAN `vlan`, leaves a port `how` as it is.
+fn as_is(frame: &Frame, vlan: u16, how: Egress) -> bool {
+    match how {
+        Egress::No => false,
+        Egress::Untagged => frame.vid().is_none(),
+        Egress::Tagged => frame.vid() == Some(vlan),
+    }
+}
+
+/// A copy of `skb` with the tag changed for leaving a port `how`: only
+/// its head is copied, so a GSO super-frame of a tap stays one and its
+/// payload is not copied. `None` if it does not leave, or memory is short.
+fn retag(skb: &SkBuff, frame: &Frame, vlan: u16, how: Egress) -> Option<SkBuff> {
+    match how {
+        Egress::No => None,
+        Egress::Untagged => skb.vlan_retag(None),
+        // Keep the priority bits of an incoming tag.
+        Egress::Tagged => skb.vlan_retag(Some(frame.tci.unwrap_or(0) & 0xf000 | vlan)),
     }
 }
 
@@ -281,15 +285,42 @@ impl Policy for Switch {
         let takes = |q: usize, qs: &PortState| {
             q != p && qs.connected && dest.is_none_or(|d| d == q) && qs.vlan.egress(v) != Egress::No
         };
-        let n = match dest {
-            Some(d) => inner.ports.get(d).is_some_and(|qs| takes(d, qs)).into(),
-            None => inner
-                .ports
-                .iter()
-                .enumerate()
-                .filter(|(q, qs)| takes(*q, qs))
-                .count(),
-        };
+        if let Some(d) = dest {
+            // Known unicast, the common case: the one port gets the frame
+            // itself when its shape fits; no clone, no allocation.
+            let Some(qs) = inner.ports.get_mut(d).filter(|qs| takes(d, qs)) else {
+                return;
+            };
+            let how = qs.vlan.egress(v);
+            let out = if as_is(&frame, v, how) {
+                Some(skb)
+            } else {
+                retag(&skb, &frame, v, how)
+            };
+            let Some(out) = out else {
+                qs.stats.tx_drops += 1;
+                return;
+            };
+            let len = out.len() as u64;
+            qs.stats.tx_frames += 1;
+            qs.stats.tx_bytes += len;
+            drop(g);
+            if !net.deliver(d, out) {
+                let mut g = sw.inner.lock();
+                if let Some(qs) = g.ports.get_mut(d) {
+                    qs.stats.tx_frames = qs.stats.tx_frames.saturating_sub(1);
+                    qs.stats.tx_bytes = qs.stats.tx_bytes.saturating_sub(len);
+                    qs.stats.tx_drops += 1;
+                }
+            }
+            return;
+        }
+        let n = inner
+            .ports
+            .iter()
+            .enumerate()
+            .filter(|(q, qs)| takes(*q, qs))
+            .count();
         if n == 0 {
             return;
         }
@@ -300,11 +331,29 @@ impl Policy for Switch {
             return;
         };
         let mut out = Variants::new(&skb, &frame, v);
+        // The last port that takes the frame as it is gets the frame
+        // itself, the others clones: `own` is its place in `sends`.
+        let mut own: Option<usize> = None;
         for (q, qs) in inner.ports.iter_mut().enumerate() {
             if !takes(q, qs) {
                 continue;
             }
             let how = qs.vlan.egress(v);
+            if as_is(&frame, v, how) {
+                // The previous one gets a clone after all (a drop, counted
+                // below, if memory is short).
+                if let Some(s) = own.replace(sends.len()).and_then(|i| sends.get_mut(i)) {
+                    s.skb = skb.clone_atomic().ok();
+                }
+                qs.stats.tx_frames += 1;
+                qs.stats.tx_bytes += skb.len() as u64;
+                let _ = sends.push_within_capacity(Send {
+                    port: q,
+                    len: skb.len() as u64,
+                    skb: None,
+                });
+                continue;
+            }
             match out.get(how).map(|s| s.clone_atomic()) {
                 Some(Ok(c)) => {
                     // Counted as sent; moved to the drops below if not.
@@ -322,14 +371,16 @@ impl Policy for Switch {
         }
         drop(g);
         drop(out);
+        if let Some(s) = own.and_then(|i| sends.get_mut(i)) {
+            s.skb = Some(skb);
+        }
         let mut dropped = false;
         for s in sends.iter_mut() {
-            if let Some(c) = s.skb.take() {
-                if net.deliver(s.port, c) {
-                    s.len = 0;
-                } else {
-                    dropped = true;
-                }
+            // None: a clone that memory was short for.
+            if s.skb.take().is_some_and(|c| net.deliver(s.port, c)) {
+                s.len = 0;
+            } else {
+                dropped = true;
             }
         }
         if dropped {
