@@ -6,7 +6,7 @@
 # filesystem (as tests/vm-tests.sh), so that the peers are Debian's own
 # programs: vde_switch, vde_plug, iperf3, iproute2, User-Mode Linux.
 #
-#   bench.sh full|quick
+#   bench.sh full|quick|profile
 #
 # Prints one line per measurement,
 #   BENCH <group> <case> <peer> <value>
@@ -14,19 +14,51 @@
 # repetition measures every peer once, in turn, so that drift in the
 # emulated machine hits all of them alike.  quick: one short repetition of
 # everything, for CI (the numbers mean nothing, the commands must work).
+# profile: IPN and its nearest peer once each, in the cases whose targets
+# are missed, under perf (Debian's, sampling every CPU); prints where the
+# CPUs were, per case, as
+#   PROF <case> <address> <samples>
+# and the modules' load addresses, for tools/bench/profile.py to name (the
+# plain kernel has no kallsyms).
 set -u
 . /tmp/ipn/bin/ipn-host-lib.sh
 host_env /tmp/bench
 
-if [ "${1:-full}" = quick ]; then
-	reps=1 secs=0.3 iperf_s=1 pings=10 uml_mb=1
-else
-	reps=5 secs=1.5 iperf_s=6 pings=200 uml_mb=8
-fi
+mode=${1:-full}
+case $mode in
+quick) reps=1 secs=0.3 iperf_s=1 pings=10 uml_mb=1 ;;
+profile) reps=1 secs=4 iperf_s=4 pings=10 uml_mb=1 ;;
+*) reps=5 secs=1.5 iperf_s=6 pings=200 uml_mb=8 ;;
+esac
 echo "BENCH-CONFIG reps=$reps fanout_s=$secs iperf_s=$iperf_s pings=$pings uml_mb=$uml_mb cpus=$(nproc) kernel=$(uname -r)"
 
 emit() { # GROUP CASE PEER VALUE
 	echo "BENCH $1 $2 $3 ${4:-fail}"
+}
+
+# measure CASE CMD...: CMD; in profile mode, under perf, its samples'
+# addresses counted into $W/prof.txt.
+measure() {
+	m_case=$1
+	shift
+	if [ "$mode" != profile ]; then
+		"$@"
+		return
+	fi
+	perf record -q -a -e cpu-clock -F 1000 -o $W/perf.data -- "$@" 2>/dev/null
+	perf script -i $W/perf.data -F ip 2>/dev/null |
+		awk -v c="$m_case" '{ n[$1]++ } END { for (a in n) print "PROF", c, a, n[a] }' |
+		sort -k4 -nr | head -n 2000 >>$W/prof.txt
+}
+
+# profiled CASE: whether profile mode looks at CASE (all run otherwise).
+profiled() {
+	[ "$mode" != profile ] && return 0
+	case $1 in
+	fanout:n=1,size=64:ipn | fanout:n=1,size=64:unix | pingpong:size=64:ipn | \
+		pingpong:size=64:unix | netns:switch | netns:hub | netns:bridge) return 0 ;;
+	esac
+	return 1
 }
 
 # --- Messages: fan-out and ping-pong -------------------------------------
@@ -46,18 +78,22 @@ while [ $rep -le $reps ]; do
 	for size in 64 1500; do
 		for n in 1 4 16 64; do
 			for peer in ipn ipn-lossy unix udp vde; do
+				profiled "fanout:n=$n,size=$size:$peer" || continue
 				p=$W/fan-$peer
 				[ $peer = vde ] && p=$W/vdehub
-				v=$(ipnbench fanout -t $peer -p $p -n $n -s $size -d $secs | num)
+				v=$(measure "fanout-$n-$size-$peer" ipnbench fanout -t $peer -p $p \
+					-n $n -s $size -d $secs | num)
 				emit fanout "n=$n,size=$size" $peer "$v"
 			done
 		done
 	done
 	for size in 64 1500; do
 		for peer in ipn unix vde; do
+			profiled "pingpong:size=$size:$peer" || continue
 			p=$W/pp-$peer
 			[ $peer = vde ] && p=$W/vdehub
-			v=$(ipnbench pingpong -t $peer -p $p -s $size -d $secs | num)
+			v=$(measure "pingpong-$size-$peer" ipnbench pingpong -t $peer -p $p -s $size \
+				-d $secs | num)
 			emit pingpong "size=$size" $peer "$v"
 		done
 	done
@@ -113,7 +149,8 @@ done
 
 # mbits NS ADDR: iperf3's receiver rate in Mbit/s.
 mbits() {
-	ip netns exec "$1" timeout $((iperf_s + 30)) iperf3 -c "$2" -t $iperf_s -f m 2>&1 |
+	measure "netns-tcp-${1%a}" ip netns exec "$1" timeout $((iperf_s + 30)) \
+		iperf3 -c "$2" -t $iperf_s -f m 2>&1 |
 		awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }'
 }
 
@@ -127,6 +164,7 @@ rep=1
 while [ $rep -le $reps ]; do
 	for s in $setups; do
 		name=${s%:*}
+		profiled "netns:$name" || continue
 		# A server for one test, in the background once it listens.
 		ip netns exec ${name}b iperf3 -s -1 -D >/dev/null 2>&1
 		sleep 0.3
@@ -138,6 +176,13 @@ done
 pkill -x iperf3
 ip link del br-bench
 cleanup
+
+if [ "$mode" = profile ]; then
+	awk '{ print "PROF-MODULE", $1, $6 }' /proc/modules
+	cat $W/prof.txt
+	echo "BENCH-DONE"
+	exit 0
+fi
 
 # --- A VM to the host: User-Mode Linux through the IPN plug-in and vde ---
 

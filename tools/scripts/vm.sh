@@ -36,6 +36,8 @@ append="console=ttyS0 panic=-1 oops=panic ipn.job=$job kasan.fault=report acpi=n
 [ -n "${IPN_TCP_MB:-}" ] && append+=" ipn.tcp_mb=$IPN_TCP_MB"
 # The benchmarks' quick mode (CI).
 [ -n "${IPN_BENCH_QUICK:-}" ] && append+=" ipn.bench=quick"
+# The benchmarks' profile mode (tools/bench/profile.py).
+[ -n "${IPN_BENCH_PROFILE:-}" ] && append+=" ipn.bench=profile"
 # Messages of the stress tests (CI: 5000).
 [ -n "${IPN_STRESS_MSGS:-}" ] && append+=" ipn.stress_msgs=$IPN_STRESS_MSGS"
 # The fuzzer's budget and seed (make fuzz OPS=N SEED=S).
