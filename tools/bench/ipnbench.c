@@ -4,7 +4,8 @@
  *
  *   ipnbench fanout   -t TRANSPORT [-n RECEIVERS] [-s SIZE] [-d SECONDS]
  *   ipnbench pingpong -t TRANSPORT [-s SIZE] [-d SECONDS]
- *   (both: [-p PATH] where the network or switch lives)
+ *   (both: [-p PATH] where the network or switch lives, [-q POOL] the IPN
+ *   network's IPN_SO_MSGPOOLSIZE, default the kernel's 8)
  *
  * fanout: one sender sends SIZE-byte messages for SECONDS; each of the
  * RECEIVERS (forked processes) counts what reaches it.  It prints the
@@ -68,6 +69,7 @@ struct end {
 static enum transport transport;
 static const char *path = "/tmp/ipnbench";
 static int receivers = 1;
+static int pool;
 static size_t size = 64;
 static double seconds = 2.0;
 static struct shared *shared;
@@ -117,6 +119,8 @@ static int ipn_join(int create)
 	if (create) {
 		unlink(path);
 		ipn_opt(fd, IPN_SO_NUMNODES, receivers + 2);
+		if (pool)
+			ipn_opt(fd, IPN_SO_MSGPOOLSIZE, pool);
 		if (transport == T_IPN)
 			ipn_opt(fd, IPN_SO_FLAGS, IPN_FLAG_LOSSLESS);
 		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
@@ -404,7 +408,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ipnbench fanout|pingpong -t ipn|ipn-lossy|unix|udp|vde\n"
-		"                [-n receivers] [-s size] [-d seconds] [-p path]\n");
+		"                [-n receivers] [-s size] [-d seconds] [-p path] [-q pool]\n");
 	exit(2);
 }
 
@@ -418,7 +422,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "t:n:s:d:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:s:d:p:q:")) != -1) {
 		switch (opt) {
 		case 't':
 			for (i = 0; i < sizeof(transport_names) / sizeof(*transport_names); i++)
@@ -429,6 +433,7 @@ int main(int argc, char **argv)
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 'd': seconds = atof(optarg); break;
 		case 'p': path = optarg; break;
+		case 'q': pool = atoi(optarg); break;
 		default: usage();
 		}
 	}
