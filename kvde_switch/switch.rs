@@ -100,7 +100,8 @@ struct Send {
     skb: Option<SkBuff>,
 }
 
-/// The two shapes a frame may leave in, built on first need.
+/// The copies of a frame retagged for ports it does not leave as it is
+/// (see [`as_is`]), untagged and tagged, each built on first need.
 struct Variants<'a> {
     orig: &'a SkBuff,
     frame: &'a Frame,
@@ -120,30 +121,16 @@ impl<'a> Variants<'a> {
         }
     }
 
-    /// The frame as it leaves a port `how`; `None` if it does not, or if
-    /// memory is short.
+    /// The copy for leaving a port `how`; `None` if it does not leave, or
+    /// if memory is short.
     fn get(&mut self, how: Egress) -> Option<&SkBuff> {
-        if how == Egress::No {
-            return None;
-        }
-        if as_is(self.frame, self.vlan, how) {
-            return Some(self.orig);
-        }
-        let built = match how {
-            Egress::Untagged => self.untagged.is_none(),
-            _ => self.tagged.is_none(),
+        let slot = match how {
+            Egress::No => return None,
+            Egress::Untagged => &mut self.untagged,
+            Egress::Tagged => &mut self.tagged,
         };
-        if built {
-            let skb = retag(self.orig, self.frame, self.vlan, how);
-            match how {
-                Egress::Untagged => self.untagged = Some(skb),
-                _ => self.tagged = Some(skb),
-            }
-        }
-        match how {
-            Egress::Untagged => self.untagged.as_ref()?.as_ref(),
-            _ => self.tagged.as_ref()?.as_ref(),
-        }
+        slot.get_or_insert_with(|| retag(self.orig, self.frame, self.vlan, how))
+            .as_ref()
     }
 }
 
