@@ -8,28 +8,30 @@
 
 use crate::{
     iface::{IfReq, Iface, Kind},
-    ipn_bindings::ipn_diag_stats,
+    ipn_bindings::{ipn_diag_stats, ipn_numnode_oob},
     layer::{
         ipn::registry::PolicyRef,
         net::{
+            meta::{MsgKind, Sender},
             msg::{msg_flags, MsgHdr, SockAddr},
             namespace::Namespace,
             net_device::RtnlGuard,
             sock::{Sock, RCV_SHUTDOWN, SEND_SHUTDOWN},
             socket::{Family, FamilyVTable, PollCtx, Socket},
             sockopt::{OptOut, OptVal},
-            vnet::VNET_HDR_LENS,
+            vnet::{VNET_HDR_LENS, VNET_HDR_MAX},
         },
     },
     network::{Framing, NetParams, Network, Port},
     uapi::*,
 };
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use kernel::{
     bindings, new_mutex,
     prelude::*,
     sync::aref::ARef,
     sync::{Arc, Mutex},
+    transmute::AsBytes,
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -57,6 +59,10 @@ struct NodeState {
 }
 
 const CAP_NET_ADMIN: u32 = 12;
+
+/// `Node::oob` bits: `IPN_SO_HANDLE_OOB`, `IPN_SO_WANT_OOB_NUMNODES`.
+const OOB_HANDLE: u8 = 1;
+const OOB_NUMNODES: u8 = 2;
 
 /// What a socket sent and read, for diagnostics.
 #[derive(Default)]
@@ -89,6 +95,11 @@ pub(crate) struct Node {
     /// every message, or 0. Set under `state` before connect only, so
     /// fixed once a send or receive finds the socket connected.
     vnet_hdr: AtomicUsize,
+    /// What out-of-band messages the socket takes (`OOB_*`).
+    oob: AtomicU8,
+    /// A reader/writer notice waits in the receive queue: the next change
+    /// needs no other, as reading it gives the numbers of that time.
+    numnodes_queued: AtomicBool,
     /// `IPN_SO_DESCR`, under a lock of its own: diagnostics read it, and
     /// must not wait while `state` is held across RTNL or a user copy.
     #[pin]
@@ -159,6 +170,37 @@ impl Node {
                 tx_bytes: c.tx_bytes.load(Ordering::Relaxed),
             },
         })
+    }
+
+    /// Whether the AF_IPN socket `sk` takes out-of-band messages.
+    pub(crate) fn takes_oob(sk: &Sock) -> bool {
+        VTABLE
+            .data_of(sk)
+            .is_some_and(|n| n.oob.load(Ordering::Relaxed) & OOB_HANDLE != 0)
+    }
+
+    /// The numbers of readers or writers of the network of `sk`, an AF_IPN
+    /// socket connected to it, changed: a notice, if it asked for them.
+    pub(crate) fn numnodes_changed(sk: &Sock) {
+        if let Some(node) = VTABLE.data_of(sk) {
+            node.notify_numnodes(sk);
+        }
+    }
+
+    fn notify_numnodes(&self, sk: &Sock) {
+        if self.oob.load(Ordering::Relaxed) != OOB_HANDLE | OOB_NUMNODES {
+            return;
+        }
+        // Ordered with the reader's clearing and its look at the numbers
+        // (`recvmsg`): either this queues a notice, or the reader's look
+        // comes after the numbers changed.
+        if self.numnodes_queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if sk.queue_numnodes().is_err() {
+            // Closing, or no memory: the next change tries again.
+            self.numnodes_queued.store(false, Ordering::SeqCst);
+        }
     }
 
     fn network(&self) -> Option<(Arc<Network>, Option<usize>)> {
@@ -348,6 +390,7 @@ static VTABLE: FamilyVTable<Ipn> = FamilyVTable::new();
 #[vtable]
 impl Family for Ipn {
     type Data = Node;
+    const PASSCRED: bool = true;
 
     fn vtable() -> &'static FamilyVTable<Self> {
         &VTABLE
@@ -370,6 +413,8 @@ impl Family for Ipn {
                 protocol,
                 counters: Counters::default(),
                 vnet_hdr: AtomicUsize::new(0),
+                oob: AtomicU8::new(0),
+                numnodes_queued: AtomicBool::new(false),
                 descr <- new_mutex!(KVec::new()),
                 state <- new_mutex!(NodeState {
                     conn: Conn::Unbound,
@@ -484,6 +529,9 @@ impl Family for Ipn {
 
     fn poll(sock: &Socket<Self>, ctx: &PollCtx<'_>) -> u32 {
         let mut mask = sock.datagram_poll(ctx);
+        if mask & bindings::POLLIN != 0 && sock.sk().oob_first() {
+            mask |= bindings::POLLPRI;
+        }
         if let Some((net, port)) = sock.data().network() {
             if net.lossless() {
                 ctx.register_wait(&net.space);
@@ -528,6 +576,7 @@ impl Family for Ipn {
         if let Some((net, _)) = sock.data().network() {
             // Readers that stopped reading no longer hold lossless senders.
             net.wake_senders();
+            net.count_members();
         }
         Ok(())
     }
@@ -634,7 +683,30 @@ impl Family for Ipn {
                     }
                 }
             }
-            IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
+            IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => {
+                let on = val.read_int()? != 0;
+                let bit = if name == IPN_SO_HANDLE_OOB {
+                    OOB_HANDLE
+                } else {
+                    OOB_NUMNODES
+                };
+                match &st.conn {
+                    Conn::Closed => Err(EBADF),
+                    _ if !on => {
+                        node.oob.fetch_and(!bit, Ordering::Relaxed);
+                        Ok(())
+                    }
+                    conn => {
+                        node.oob.fetch_or(bit, Ordering::Relaxed);
+                        // The numbers as they are now, for a socket that
+                        // asks while connected.
+                        if matches!(conn, Conn::Connected(..)) {
+                            node.notify_numnodes(sock.sk());
+                        }
+                        Ok(())
+                    }
+                }
+            }
             _ => Err(ENOPROTOOPT),
         }
     }
@@ -674,7 +746,12 @@ impl Family for Ipn {
                 out.write(&d)
             }
             IPN_SO_VNET_HDR => out.write_int(node.vnet_hdr.load(Ordering::Relaxed) as i32),
-            IPN_SO_HANDLE_OOB | IPN_SO_WANT_OOB_NUMNODES => Err(EOPNOTSUPP),
+            IPN_SO_HANDLE_OOB => out.write_int(i32::from(
+                node.oob.load(Ordering::Relaxed) & OOB_HANDLE != 0,
+            )),
+            IPN_SO_WANT_OOB_NUMNODES => out.write_int(i32::from(
+                node.oob.load(Ordering::Relaxed) & OOB_NUMNODES != 0,
+            )),
             _ => Err(ENOPROTOOPT),
         }
     }
@@ -724,7 +801,7 @@ impl Family for Ipn {
         if net.lossless() {
             net.wait_for_room(port, sk.send_timeout(nonblock))?;
         }
-        net.deliver(Some(port), skb);
+        net.deliver(Some(port), skb, Sender::Task);
         let c = &sock.data().counters;
         Counters::count(&c.tx_msgs, &c.tx_bytes, frame_len);
         Ok(len)
@@ -734,6 +811,7 @@ impl Family for Ipn {
         let allowed = msg_flags::DONTWAIT
             | msg_flags::PEEK
             | msg_flags::TRUNC
+            | msg_flags::OOB
             | msg_flags::CMSG_COMPAT
             | msg_flags::CMSG_CLOEXEC
             | bindings::MSG_WAITALL
@@ -741,46 +819,81 @@ impl Family for Ipn {
         if flags & !allowed != 0 {
             return Err(EOPNOTSUPP);
         }
-        let net = match sock.data().network() {
+        let node = sock.data();
+        let net = match node.network() {
             Some((net, Some(_))) => net,
             _ => return Err(ENOTCONN),
         };
-        msg.clear_name();
         // The header goes first: a buffer too short for it fails before a
         // message leaves the queue.
-        let vnet_hdr = sock.data().vnet_hdr.load(Ordering::Relaxed);
+        let vnet_hdr = node.vnet_hdr.load(Ordering::Relaxed);
         let Some(len) = len.checked_sub(vnet_hdr) else {
             return Err(EINVAL);
         };
         let sk = sock.sk();
-        let skb = match sk.recv_datagram(flags & !msg_flags::TRUNC) {
-            Ok(Some(skb)) => skb,
-            Ok(None) => return Ok(0),
-            // Without a timeout the datagram code does not look at the
-            // shutdown state: a socket shut for reading reports end of file.
-            Err(e) if e == EAGAIN && sk.shutdown_mask() & RCV_SHUTDOWN != 0 => return Ok(0),
-            Err(e) => return Err(e),
+        let peek = flags & msg_flags::PEEK != 0;
+        let skb = if flags & msg_flags::OOB != 0 {
+            // Only what is out of band, never waiting for it.
+            if node.oob.load(Ordering::Relaxed) & OOB_HANDLE == 0 {
+                return Err(EINVAL);
+            }
+            sk.recv_oob(peek).ok_or(EAGAIN)?
+        } else {
+            match sk.recv_datagram(flags & !msg_flags::TRUNC) {
+                Ok(Some(skb)) => skb,
+                Ok(None) => return Ok(0),
+                // Without a timeout the datagram code does not look at the
+                // shutdown state: a socket shut for reading reports end of
+                // file.
+                Err(e) if e == EAGAIN && sk.shutdown_mask() & RCV_SHUTDOWN != 0 => return Ok(0),
+                Err(e) => return Err(e),
+            }
         };
-        let full = skb.len();
+        let kind = skb.kind();
+        // A notice is written out as the numbers are now (see
+        // `Node::notify_numnodes`).
+        let notice = (kind == MsgKind::Numnodes).then(|| {
+            if !peek {
+                node.numnodes_queued.store(false, Ordering::SeqCst);
+            }
+            let (readers, writers) = net.members_count();
+            ipn_numnode_oob {
+                level: IPN_ANY,
+                tag: IPN_OOB_NUMNODE_TAG,
+                numreaders: i32::try_from(readers).unwrap_or(i32::MAX),
+                numwriters: i32::try_from(writers).unwrap_or(i32::MAX),
+            }
+        });
+        let full = notice.as_ref().map_or(skb.len(), |n| n.as_bytes().len());
         let copied = full.min(len);
         if copied < full {
             msg.set_flag(msg_flags::TRUNC);
         }
-        let copied_out = if vnet_hdr != 0 {
+        // Out-of-band messages carry a header of zeros, as every message
+        // of a socket with headers starts with one.
+        let copied_out = if vnet_hdr == 0 {
+            Ok(())
+        } else if kind == MsgKind::Data {
             msg.put_vnet_hdr(&skb, vnet_hdr)
-                .and_then(|()| msg.copy_from(&skb, copied))
         } else {
-            msg.copy_from(&skb, copied)
-        };
+            msg.copy_bytes(&[0; VNET_HDR_MAX][..vnet_hdr.min(VNET_HDR_MAX)])
+        }
+        .and_then(|()| match &notice {
+            Some(n) => msg.copy_bytes(&n.as_bytes()[..copied]),
+            None => msg.copy_from(&skb, copied),
+        });
+        msg.put_meta(sk, &skb);
         drop(skb);
         // The message left the queue even if copying it out failed (a bad
         // buffer): its room is free, and a lossless sender may be waiting.
-        if flags & msg_flags::PEEK == 0 {
+        if !peek {
             if net.lossless() {
                 net.wake_senders();
             }
-            let c = &sock.data().counters;
-            Counters::count(&c.rx_msgs, &c.rx_bytes, full);
+            if kind == MsgKind::Data {
+                let c = &node.counters;
+                Counters::count(&c.rx_msgs, &c.rx_bytes, full);
+            }
         }
         copied_out?;
         Ok(vnet_hdr

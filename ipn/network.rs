@@ -9,16 +9,17 @@ use crate::{
         ipn::registry::{export_policy_api, PolicyHost, PolicyRef},
         net::{
             bh::BhGuard,
+            meta::Sender,
             namespace::Namespace,
             net_device::NetDev,
             skbuff::SkBuff,
-            sock::{Sock, RCV_SHUTDOWN},
+            sock::{Sock, RCV_SHUTDOWN, SEND_SHUTDOWN},
         },
         sync::{module_global, rcu_cell::RcuCell},
     },
     uapi::*,
 };
-use core::sync::atomic::{fence, AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     ffi::{c_long, c_void},
     new_mutex, new_poll_condvar,
@@ -83,6 +84,14 @@ impl Port {
     fn reading(&self) -> bool {
         match self {
             Port::Sock(sk, _) => sk.shutdown_mask() & RCV_SHUTDOWN == 0,
+            Port::Dev(_) => true,
+        }
+    }
+
+    /// Whether it sends messages (a socket may be shut for writing).
+    fn writing(&self) -> bool {
+        match self {
+            Port::Sock(sk, _) => sk.shutdown_mask() & SEND_SHUTDOWN == 0,
             Port::Dev(_) => true,
         }
     }
@@ -175,6 +184,9 @@ pub(crate) struct Network {
     pub(crate) space: PollCondVar,
     /// Lossless senders waiting in `wait_for_room`.
     waiting: AtomicUsize,
+    /// Readers and writers as last counted (`readers << 32 | writers`),
+    /// changed under `state`: what a reader/writer notice reports.
+    members: AtomicU64,
     /// The delivery policy; holds its module while the network exists.
     pub(crate) policy: PolicyRef<Network>,
     /// The policy's private data (`ipn_net_set_private()`).
@@ -241,6 +253,7 @@ impl Network {
                 ports: RcuCell::new(Ports::with_len(params.numnodes)?)?,
                 space <- new_poll_condvar!("ipn_network::space"),
                 waiting: AtomicUsize::new(0),
+                members: AtomicU64::new(0),
                 policy,
                 private: AtomicPtr::new(core::ptr::null_mut()),
             }),
@@ -584,6 +597,7 @@ impl Network {
         let was_bound = sk.and_then(|sk| Self::take_bound(&mut st, &sk));
         drop(st);
         drop(was_bound);
+        self.count_members();
         Ok(port)
     }
 
@@ -610,6 +624,40 @@ impl Network {
         drop(st);
         // A lossless sender may have been waiting for this port's queue.
         self.space.notify_all();
+        self.count_members();
+    }
+
+    /// The readers and writers as last counted.
+    pub(crate) fn members_count(&self) -> (u32, u32) {
+        // Ordered with the clearing of a notice before it (`recvmsg`).
+        let v = self.members.load(Ordering::SeqCst);
+        ((v >> 32) as u32, v as u32)
+    }
+
+    /// Counts the readers and writers after a port came, went or shut a
+    /// direction, and sends a notice to the sockets that asked for one
+    /// (`IPN_SO_WANT_OOB_NUMNODES`) when the numbers changed.
+    pub(crate) fn count_members(&self) {
+        // Under the lock, so that concurrent changes report in order and
+        // the last count stays.
+        let _st = self.state.lock();
+        let guard = rcu::read_lock();
+        let ports = self.ports.read(&guard);
+        let (mut readers, mut writers) = (0u64, 0u64);
+        for p in ports.slots.iter().flatten() {
+            readers += u64::from(p.reading());
+            writers += u64::from(p.writing());
+        }
+        let v = readers << 32 | writers;
+        // Ordered before each socket's look at its pending notice.
+        if self.members.swap(v, Ordering::SeqCst) == v {
+            return;
+        }
+        for p in ports.slots.iter().flatten() {
+            if let Port::Sock(sk, _) = p {
+                crate::af_ipn::Node::numnodes_changed(sk);
+            }
+        }
     }
 
     /// Resizes the port table (`IPN_SO_CHANGE_NUMNODES`).
@@ -665,9 +713,11 @@ impl Network {
         }
     }
 
-    /// Hands `skb`, sent from `from`, to the network's policy. Policies
-    /// always run under RCU with bottom halves off, whatever the origin.
-    pub(crate) fn deliver(&self, from: Option<usize>, skb: SkBuff) {
+    /// Hands `skb`, sent from `from` by `sender`, to the network's policy.
+    /// Policies always run under RCU with bottom halves off, whatever the
+    /// origin.
+    pub(crate) fn deliver(&self, from: Option<usize>, mut skb: SkBuff, sender: Sender) {
+        skb.stamp(from, sender);
         let _bh = BhGuard::new();
         let _guard = rcu::read_lock();
         if let Some(skb) = self.policy.handle_msg(self, from, skb) {
@@ -687,7 +737,7 @@ impl Network {
         if !skb.fits(self.params.mtu + VLAN_HLEN) || (self.lossless() && !self.has_room(from)) {
             return false;
         }
-        self.deliver(Some(from), skb);
+        self.deliver(Some(from), skb, Sender::Device);
         true
     }
 
@@ -697,6 +747,20 @@ impl Network {
         let ports = self.ports.read(&guard);
         match ports.slots.get(port) {
             Some(Some(p)) if p.reading() => p.queue(skb, self.limit()),
+            _ => false,
+        }
+    }
+
+    /// Queues `skb` as an out-of-band message to the socket on `port` if
+    /// it takes them (`IPN_SO_HANDLE_OOB`), behind at most the pool size
+    /// of others. Never sleeps.
+    pub(crate) fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool {
+        let guard = rcu::read_lock();
+        let ports = self.ports.read(&guard);
+        match ports.slots.get(port) {
+            Some(Some(Port::Sock(sk, _))) if crate::af_ipn::Node::takes_oob(sk) => {
+                sk.queue_oob(skb, self.params.msgpool).is_ok()
+            }
             _ => false,
         }
     }
@@ -756,6 +820,10 @@ impl PolicyHost for Network {
 
     fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
         Network::deliver_all_but(self, except, skb)
+    }
+
+    fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool {
+        Network::deliver_oob(self, port, skb)
     }
 }
 

@@ -16,7 +16,7 @@
 ipn_bindgen_flags := --use-core --no-layout-tests --no-doc-comments \
 	--ctypes-prefix kernel::ffi --default-macro-constant-type signed \
 	--allowlist-var 'IPN_.*|SOL_IPN|AF_IPN|RUST_CONST_HELPER_.*' \
-	--allowlist-type 'ipn_switch_.*|ipn_diag_.*|ipn_protocol' \
+	--allowlist-type 'ipn_switch_.*|ipn_diag_.*|ipn_protocol|ipn_numnode_oob' \
 	--allowlist-function 'ipn_.*' \
 	--blocklist-type 'module|sk_buff|sockptr_t' \
 	--raw-line 'use kernel::bindings::{module, sk_buff, sockptr_t};'

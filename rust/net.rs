@@ -5,6 +5,7 @@
 
 pub(crate) mod bh;
 pub(crate) mod gso;
+pub(crate) mod meta;
 pub(crate) mod msg;
 pub(crate) mod namespace;
 pub(crate) mod net_device;

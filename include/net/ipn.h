@@ -102,6 +102,15 @@ void ipn_deliver_all_but(struct ipn_network *net, int except,
 			 struct sk_buff *skb);
 
 /*
+ * Queue @skb as an out-of-band message to the socket on @port, if it
+ * takes them (IPN_SO_HANDLE_OOB; interfaces take none), ahead of its data
+ * and behind at most IPN_SO_MSGPOOLSIZE others.  It should start like
+ * struct ipn_numnode_oob: the protocol number, then a tag.  Any context
+ * but hard interrupts.  Consumes @skb.  Returns whether it was queued.
+ */
+bool ipn_deliver_oob(struct ipn_network *net, int port, struct sk_buff *skb);
+
+/*
  * A copy of the frame @skb for a port of another VLAN: with an 802.1Q tag
  * of @tci (added, or replacing the frame's tag), or, when @tci is
  * negative, without the frame's tag.  Only the frame's head is copied:

@@ -64,5 +64,6 @@ EXPORT_SYMBOL_GPL(ipn_net_set_private);
 EXPORT_SYMBOL_GPL(ipn_net_numnodes);
 EXPORT_SYMBOL_GPL(ipn_deliver);
 EXPORT_SYMBOL_GPL(ipn_deliver_all_but);
+EXPORT_SYMBOL_GPL(ipn_deliver_oob);
 EXPORT_SYMBOL_GPL(ipn_copy_optval);
 

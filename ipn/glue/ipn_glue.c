@@ -135,6 +135,7 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 {
 	struct sk_buff_head *q = &sk->sk_receive_queue;
 	unsigned long flags;
+	bool cred;
 
 	if (sock_flag(sk, SOCK_DEAD))
 		return -ECONNRESET;
@@ -157,13 +158,14 @@ int ipn_glue_queue_rcv(struct sock *sk, struct sk_buff *skb,
 	 */
 	skb->dev = NULL;
 	skb_dst_drop(skb);
+	cred = ipn_meta_settle(skb);
 	spin_lock_irqsave(&q->lock, flags);
 	if (limit && !ipn_room(sk, limit)) {
 		spin_unlock_irqrestore(&q->lock, flags);
 		sk_drops_inc(sk);
 		return -ENOBUFS;
 	}
-	skb_set_owner_r(skb, sk);
+	ipn_meta_set_owner(skb, sk, cred);
 	__skb_queue_tail(q, skb);
 	spin_unlock_irqrestore(&q->lock, flags);
 	sk->sk_data_ready(sk);

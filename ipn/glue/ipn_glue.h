@@ -32,6 +32,21 @@ long ipn_glue_sndtimeo(const struct sock *sk, bool noblock);
 void ipn_glue_sigpipe(void);
 int ipn_glue_request_policy(int family, int protocol);
 void ipn_glue_bh_disable(void);
+void ipn_glue_stamp(struct sk_buff *skb, int port, bool task);
+bool ipn_meta_settle(struct sk_buff *skb);
+void ipn_meta_set_owner(struct sk_buff *skb, struct sock *sk, bool cred);
+int ipn_glue_queue_oob(struct sock *sk, struct sk_buff *skb,
+		       unsigned int limit, bool numnodes);
+int ipn_glue_queue_numnodes(struct sock *sk);
+bool ipn_glue_oob_first(struct sock *sk);
+struct sk_buff *ipn_glue_recv_oob(struct sock *sk, bool peek);
+int ipn_glue_skb_kind(const struct sk_buff *skb);
+void ipn_glue_recv_meta(struct sock *sk, struct msghdr *msg,
+			const struct sk_buff *skb);
+int ipn_glue_copy_to_msg(struct msghdr *msg, const void *data, int len);
+int ipn_glue_setsockopt_socket(struct socket *sock, int optname,
+			       sockptr_t optval, unsigned int optlen);
+void ipn_glue_custom_sockopt(struct socket *sock);
 void ipn_glue_bh_enable(void);
 
 struct net_device *ipn_glue_tap_create(struct net *net, const char *name,

@@ -19,8 +19,8 @@ use kernel::{
 };
 
 use crate::ipn_bindings::{
-    ipn_deliver, ipn_deliver_all_but, ipn_net_numnodes, ipn_net_private, ipn_net_set_private,
-    ipn_proto_register, ipn_proto_unregister,
+    ipn_deliver, ipn_deliver_all_but, ipn_deliver_oob, ipn_net_numnodes, ipn_net_private,
+    ipn_net_set_private, ipn_proto_register, ipn_proto_unregister,
 };
 /// `struct ipn_protocol` and `struct ipn_network` (opaque) of
 /// `include/net/ipn.h`, and the functions ipn.ko exports, from bindgen
@@ -71,6 +71,18 @@ impl Net {
         let except = except.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
         // SAFETY: By the type invariant; the core takes the skb.
         unsafe { ipn_deliver_all_but(self.raw(), except, skb.into_raw()) }
+    }
+
+    /// Queues `skb` as an out-of-band message to the socket on `port`, if
+    /// it takes them; consumes it. Start it with the policy's protocol
+    /// number and a tag, as `struct ipn_numnode_oob` does.
+    #[allow(dead_code)]
+    pub(crate) fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool {
+        let Ok(port) = c_int::try_from(port) else {
+            return false;
+        };
+        // SAFETY: By the type invariant; the core takes the skb.
+        unsafe { ipn_deliver_oob(self.raw(), port, skb.into_raw()) }
     }
 }
 

@@ -4,7 +4,7 @@
 //! bindgen) as values that may be copied to and from user memory.
 
 use crate::ipn_bindings::{
-    ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_diag_stats,
+    ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_diag_stats, ipn_numnode_oob,
     ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_vlan,
 };
 use core::mem::size_of;
@@ -81,6 +81,12 @@ no_padding!(ipn_diag_rqlen {
     messages: u32,
     bytes: u32
 });
+no_padding!(ipn_numnode_oob {
+    level: i32,
+    tag: i32,
+    numreaders: i32,
+    numwriters: i32
+});
 
 // SAFETY: Integers and arrays of integers, for which any bit pattern is
 // valid; no padding (`no_padding!` above), no interior mutability.
@@ -105,3 +111,5 @@ unsafe impl AsBytes for ipn_diag_params {}
 unsafe impl AsBytes for ipn_diag_rqlen {}
 // SAFETY: As above.
 unsafe impl AsBytes for ipn_diag_stats {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_numnode_oob {}

@@ -102,6 +102,9 @@ pub(crate) trait PolicyHost: Sync + Sized {
     fn deliver_to(&self, port: usize, skb: SkBuff) -> bool;
     /// Queues a copy of `skb` to every reading port but `except`.
     fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff);
+    /// Queues `skb` as an out-of-band message to `port`; whether it was
+    /// queued.
+    fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool;
 }
 
 /// The one [`PolicyHost`] type whose `&Self` the core hands to policies as
@@ -229,6 +232,31 @@ macro_rules! export_policy_api {
             }
         }
 
+        /// Queues `skb` as an out-of-band message to `port`; consumes it.
+        ///
+        /// # Safety
+        ///
+        /// From any callback of `net`'s policy, or while the policy holds
+        /// a reference of its own on `net`'s module and `net` exists (not in
+        /// hard interrupts), owning `skb`.
+        #[no_mangle]
+        unsafe extern "C" fn ipn_deliver_oob(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+            port: ::kernel::ffi::c_int,
+            skb: *mut ::kernel::bindings::sk_buff,
+        ) -> bool {
+            use $crate::layer::{
+                ipn::registry::{network, PolicyHost},
+                net::skbuff::SkBuff,
+            };
+            // SAFETY: As promised by the caller.
+            let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
+            match (skb, usize::try_from(port)) {
+                (Some(skb), Ok(port)) => PolicyHost::deliver_oob(net, port, skb),
+                _ => false,
+            }
+        }
+
         // The definitions have the signatures that `include/net/ipn.h`
         // declares (bindgen's declarations; an array needs one type).
         const _: () = {
@@ -238,6 +266,7 @@ macro_rules! export_policy_api {
             let _ = [ipn_net_numnodes, c::ipn_net_numnodes];
             let _ = [ipn_deliver, c::ipn_deliver];
             let _ = [ipn_deliver_all_but, c::ipn_deliver_all_but];
+            let _ = [ipn_deliver_oob, c::ipn_deliver_oob];
         };
     };
 }

@@ -38,6 +38,8 @@ pub(crate) mod msg_flags {
     /// `MSG_CMSG_CLOEXEC`: for received file descriptors, which IPN never
     /// passes.
     pub(crate) const CMSG_CLOEXEC: u32 = bindings::MSG_CMSG_CLOEXEC;
+    /// `MSG_OOB`.
+    pub(crate) const OOB: u32 = bindings::MSG_OOB;
 }
 
 /// The message of a `sendmsg()` or `recvmsg()` call (`struct msghdr`).
@@ -110,12 +112,6 @@ impl MsgHdr<'_> {
             unsafe { ipn_glue_sigpipe() };
         }
         EPIPE
-    }
-
-    /// Reports no source address to `recvmsg()`.
-    pub(crate) fn clear_name(&mut self) {
-        // SAFETY: By the type invariant.
-        unsafe { (*self.0).msg_namelen = 0 };
     }
 }
 

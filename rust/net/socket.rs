@@ -37,6 +37,13 @@ use kernel::{
 #[allow(improper_ctypes)]
 extern "C" {
     fn ipn_glue_state_change(sk: *mut bindings::sock);
+    fn ipn_glue_custom_sockopt(sock: *mut bindings::socket);
+    fn ipn_glue_setsockopt_socket(
+        sock: *mut bindings::socket,
+        name: c_int,
+        val: bindings::sockptr_t,
+        len: c_uint,
+    ) -> c_int;
     #[cfg(CONFIG_COMPAT)]
     fn ipn_glue_compat_ptr(arg: c_ulong) -> usize;
 }
@@ -119,6 +126,14 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// The family's C structures: a `static` of the module, named here
     /// once (`static V: FamilyVTable<Me> = FamilyVTable::new();`).
     fn vtable() -> &'static FamilyVTable<Self>;
+
+    /// Whether the family's sockets take `SO_PASSCRED`, which the socket
+    /// core takes only from AF_UNIX, AF_NETLINK and AF_BLUETOOTH sockets:
+    /// then the family's sockets handle `SOL_SOCKET` themselves
+    /// (`SOCK_CUSTOM_SOCKOPT`), that option in the glue and every other
+    /// through `sock_setsockopt()`. `getsockopt()` of it stays the core's,
+    /// which answers `EOPNOTSUPP`.
+    const PASSCRED: bool = false;
 
     /// Creates the data of a new socket (`net_proto_family::create`).
     fn create(
@@ -243,6 +258,9 @@ impl<T: Family> Adapter<T> {
                 bindings::sock_init_data(sock, sk);
                 (*sock).ops = vt.ops.get();
                 (*sock).state = bindings::socket_state_SS_UNCONNECTED;
+                if T::PASSCRED {
+                    ipn_glue_custom_sockopt(sock);
+                }
                 (*sk).sk_destruct = Some(Self::destruct);
                 // Messages are charged to the sender's memory cgroup, as
                 // pipe buffers are to the writer's: they may wait long in
@@ -416,6 +434,11 @@ impl<T: Family> Adapter<T> {
         val: bindings::sockptr_t,
         len: c_uint,
     ) -> c_int {
+        if level == bindings::SOL_SOCKET as c_int {
+            // Only with `Family::PASSCRED`, which asks for `SOL_SOCKET`.
+            // SAFETY: As promised by the socket layer.
+            return unsafe { ipn_glue_setsockopt_socket(sock, name, val, len) };
+        }
         // SAFETY: As promised by the socket layer.
         let (sock, val) = unsafe { (Self::socket(sock), OptVal::from_raw(val, len)) };
         from_result(|| T::setsockopt(sock, level, name, &val).map(|()| 0))

@@ -39,6 +39,8 @@ extern "C" {
 /// The header lengths a socket may choose: none, `struct virtio_net_hdr`
 /// and `struct virtio_net_hdr_mrg_rxbuf` (whose buffer count reads 0).
 pub(crate) const VNET_HDR_LENS: [usize; 3] = [0, 10, 12];
+/// The longest of [`VNET_HDR_LENS`].
+pub(crate) const VNET_HDR_MAX: usize = 12;
 
 impl SkBuff {
     /// Whether a reader with virtio-net headers can take the frame whole:

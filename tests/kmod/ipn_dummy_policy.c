@@ -2,9 +2,11 @@
 /*
  * ipn_dummy_policy: a test policy written in C against include/net/ipn.h.
  *
- * It echoes every message back to the port that sent it and nowhere else.
- * The test suite loads it on a free protocol number, and on a taken one to
- * check that registration refuses duplicates.
+ * It echoes every message back to the port that sent it and nowhere else;
+ * a message that starts with "oob" comes back out of band
+ * (ipn_deliver_oob()), if the sender takes such messages.  The test suite
+ * loads it on a free protocol number, and on a taken one to check that
+ * registration refuses duplicates.
  */
 
 #include <linux/module.h>
@@ -19,6 +21,11 @@ static void echo_handlemsg(struct ipn_network *net, int port,
 {
 	if (port < 0) {
 		consume_skb(skb);
+		return;
+	}
+	if (skb->len >= 3 && skb_headlen(skb) >= 3 &&
+	    !memcmp(skb->data, "oob", 3)) {
+		ipn_deliver_oob(net, port, skb);
 		return;
 	}
 	ipn_deliver(net, port, skb);

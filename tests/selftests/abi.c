@@ -205,7 +205,10 @@ TEST(errno_table)
 	    set_opt(c, IPN_SO_CHANGE_NUMNODES, 8));
 	ROW("setsockopt-numnodes-busy", EADDRINUSE,
 	    set_opt(b, IPN_SO_CHANGE_NUMNODES, 1));
-	ROW("setsockopt-oob", EOPNOTSUPP, set_opt(c, IPN_SO_HANDLE_OOB, 1));
+	ROW("setsockopt-oob-len", EINVAL,
+	    setsockopt(c, SOL_IPN, IPN_SO_HANDLE_OOB, "x", 1));
+	ROW("setsockopt-passsec", EOPNOTSUPP,
+	    setsockopt(c, SOL_SOCKET, SO_PASSSEC, &v, sizeof(v)));
 	ROW("setsockopt-vnet-range", EINVAL, set_opt(u, IPN_SO_VNET_HDR, 11));
 	ROW("setsockopt-vnet-connected", EISCONN, set_opt(c, IPN_SO_VNET_HDR, 10));
 	len = 1;
@@ -213,8 +216,8 @@ TEST(errno_table)
 	    getsockopt(b, SOL_IPN, IPN_SO_MTU, &v, &len));
 	len = sizeof(v);
 	ROW("getsockopt-unknown", ENOPROTOOPT, getsockopt(b, SOL_IPN, 77, &v, &len));
-	ROW("getsockopt-oob", EOPNOTSUPP,
-	    getsockopt(c, SOL_IPN, IPN_SO_WANT_OOB_NUMNODES, &v, &len));
+	ROW("getsockopt-passcred", EOPNOTSUPP,
+	    getsockopt(c, SOL_SOCKET, SO_PASSCRED, &v, &len));
 
 	ROW("send-unconnected", ENOTCONN, send(u, "x", 1, 0));
 	ROW("send-bound", ENOTCONN, send(b, "x", 1, 0));
@@ -226,7 +229,11 @@ TEST(errno_table)
 	    sendto(c, "x", 1, 0, (struct sockaddr *)&sa, len));
 	ROW("recv-unconnected", ENOTCONN, recv(u, big, 1, MSG_DONTWAIT));
 	ROW("recv-empty", EAGAIN, recv(c, big, 1, MSG_DONTWAIT));
-	ROW("recv-flags", EOPNOTSUPP, recv(c, big, 1, MSG_OOB));
+	ROW("recv-flags", EOPNOTSUPP, recv(c, big, 1, MSG_ERRQUEUE));
+	ROW("recv-oob-unhandled", EINVAL, recv(c, big, 1, MSG_OOB));
+	TRY(set_opt(c, IPN_SO_HANDLE_OOB, 1));
+	ROW("recv-oob-none", EAGAIN, recv(c, big, 1, MSG_OOB));
+	TRY(set_opt(c, IPN_SO_HANDLE_OOB, 0));
 	send_str(_metadata, c2, "x");
 	ROW("recv-fault", EFAULT, recv(c, (void *)8, 1, MSG_DONTWAIT));
 	ROW("shutdown-unconnected", ENOTCONN, shutdown(u, SHUT_WR));

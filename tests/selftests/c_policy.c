@@ -27,6 +27,39 @@ static long load_module(const char *path, const char *params)
 	return r;
 }
 
+/*
+ * The policy's own out-of-band messages (ipn_deliver_oob()): the echo
+ * sends back out of band what starts with "oob".  Only to a socket that
+ * takes them, ahead of its data, at most the pool size of them.
+ */
+static void policy_oob(struct __test_metadata *_metadata, int x)
+{
+	char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int i;
+
+	send_str(_metadata, x, "oob-lost");
+	expect_none(_metadata, x, "x, which does not take them");
+	TRY(set_opt(x, IPN_SO_HANDLE_OOB, 1));
+	send_str(_metadata, x, "data");
+	send_str(_metadata, x, "oob-1");
+	ASSERT_VAL(5, recvmsg(x, &mh, MSG_DONTWAIT), "the first message");
+	ASSERT_TRUE(mh.msg_flags & MSG_OOB)
+		TH_LOG("msg_flags %#x: not out of band", mh.msg_flags);
+	ASSERT_EQ(0, memcmp(buf, "oob-1", 5));
+	expect_str(_metadata, x, "data", "x, data after");
+	/* A full pool of them waits; more are dropped. */
+	for (i = 0; i < DEFAULT_MSGPOOLSIZE + 3; i++)
+		send_str(_metadata, x, "oob-n");
+	for (i = 0; i < DEFAULT_MSGPOOLSIZE; i++)
+		ASSERT_VAL(5, recv(x, buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT),
+			   "an out-of-band message of the pool");
+	ASSERT_ERRNO(EAGAIN, recv(x, buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT),
+		     "recv(MSG_OOB) past the pool");
+	expect_none(_metadata, x, "x, after the pool");
+}
+
 TEST(policy_duplicate_register)
 {
 	const char *sp = tpath("switch"), *ep = tpath("echo");
@@ -87,6 +120,8 @@ TEST(policy_duplicate_register)
 		   "the policy's ioctl answers with 1000 + the caller's port");
 	ASSERT_TRUE(ioctl(x, _IO('I', 251), 0) < 0 && errno == ENOTTY)
 		TH_LOG("an ioctl nobody knows gives ENOTTY");
+
+	policy_oob(_metadata, x);
 
 	close(e);
 	close(x);

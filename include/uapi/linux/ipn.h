@@ -14,6 +14,7 @@
 #define _UAPI_LINUX_IPN_H
 
 #include <linux/ioctl.h>
+#include <linux/socket.h>
 #include <linux/types.h>
 
 #ifndef AF_IPN
@@ -44,8 +45,22 @@
  * shrinking over busy ports
  */
 #define IPN_SO_CHANGE_NUMNODES	2
-#define IPN_SO_HANDLE_OOB	3	/* reserved: out-of-band messages */
-#define IPN_SO_WANT_OOB_NUMNODES 4	/* reserved: reader/writer notices */
+/*
+ * Out-of-band messages, int 0 or 1, in any state.  A socket with
+ * IPN_SO_HANDLE_OOB receives the out-of-band messages of the core and of
+ * the network's policy: each is queued ahead of the data, recvmsg()
+ * returns it with MSG_OOB in msg_flags, poll() reports POLLPRI while one
+ * is first, and recv(MSG_OOB) reads only those (EAGAIN when none is
+ * first; EINVAL without IPN_SO_HANDLE_OOB).  They reach a socket shut for
+ * reading, or joined without the r right, too; with IPN_SO_VNET_HDR they
+ * start with a header of zeros.  With IPN_SO_WANT_OOB_NUMNODES as well,
+ * the socket gets a struct ipn_numnode_oob whenever the number of readers
+ * or writers of its network changes, and at once when it asks while
+ * connected.  Notices do not pile up: one waits at a time, and reading it
+ * gives the numbers as they are then.  "0 or 1": any other value is 1.
+ */
+#define IPN_SO_HANDLE_OOB	3
+#define IPN_SO_WANT_OOB_NUMNODES 4
 /*
  * int, before connect() (EISCONN after): 0 (the default), 10 or 12.  Every
  * message sent and received starts with a struct virtio_net_hdr (10) or a
@@ -182,13 +197,40 @@ struct ipn_switch_port_stats {
 	__u64 tx_drops;		/* not queued: its reader is full or gone */
 };
 
-/* Out-of-band notice of IPN_SO_WANT_OOB_NUMNODES (reserved). */
+/*
+ * The out-of-band notice of IPN_SO_WANT_OOB_NUMNODES.  A reader is a
+ * connected socket not shut for reading, a writer one not shut for
+ * writing (a socket joined with the r or w right only is one of the two);
+ * an interface on a port is both.  A policy's own out-of-band messages
+ * start with the same two fields: its protocol number and a tag of its
+ * choosing.
+ */
 #define IPN_OOB_NUMNODE_TAG	0
+struct ipn_numnode_oob {
+	int level;		/* IPN_ANY: the core's */
+	int tag;		/* IPN_OOB_NUMNODE_TAG */
+	int numreaders;
+	int numwriters;
+};
+/* The same, under the original IPN's name. */
 struct numnode_oob {
 	int level;
 	int tag;
 	int numreaders;
 	int numwriters;
+};
+
+/*
+ * The source address recvmsg() and recvfrom() give (msg_name): the port
+ * of the network that the message came from, that of a socket or of an
+ * interface, or -1 for the policy's own messages and the core's notices.
+ * getsockname() and getpeername() give the network's path instead, as a
+ * struct sockaddr_un.
+ */
+struct sockaddr_ipn {
+	__kernel_sa_family_t sipn_family;	/* AF_IPN */
+	__u16 sipn_reserved;			/* 0 */
+	__s32 sipn_port;
 };
 
 #endif /* _UAPI_LINUX_IPN_H */
