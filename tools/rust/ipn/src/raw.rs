@@ -225,19 +225,73 @@ pub(crate) fn sockaddr_path(addr: &SockAddr) -> Option<std::path::PathBuf> {
     }
 }
 
-/// `recv()` into initialised memory, returning the length and whether
-/// the message was longer than `buf` (`MSG_TRUNC`).
-pub(crate) fn recv(
-    sock: &socket2::Socket,
-    buf: &mut [u8],
-    flags: c_int,
-) -> io::Result<(usize, bool)> {
-    // SAFETY: recvmsg() only writes initialised bytes into the buffer,
-    // so viewing initialised memory as `MaybeUninit` for it is sound.
-    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
-    let mut bufs = [socket2::MaybeUninitSlice::new(uninit)];
-    let (len, rflags) = sock.recv_vectored_with_flags(&mut bufs, flags)?;
-    Ok((len, rflags.is_truncated()))
+/// What `recvmsg()` said of one message besides its bytes.
+#[derive(Debug, Default)]
+pub(crate) struct RecvMeta {
+    pub(crate) len: usize,
+    /// Longer than the buffer (`MSG_TRUNC`).
+    pub(crate) truncated: bool,
+    /// `MSG_OOB`.
+    pub(crate) oob: bool,
+    /// `sipn_port`, or -1.
+    pub(crate) port: c_int,
+    /// `SCM_CREDENTIALS`.
+    pub(crate) cred: Option<libc::ucred>,
+}
+
+/// `recvmsg()` into `buf`, with the source address and the credentials.
+pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: c_int) -> io::Result<RecvMeta> {
+    let mut name = sys::sockaddr_ipn {
+        sipn_port: -1,
+        ..Default::default()
+    };
+    // Room for one `SCM_CREDENTIALS` and more, aligned for `cmsghdr`.
+    let mut control = [0u64; 16];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: `msghdr` is plain data for which all zeroes is valid.
+    let mut mh: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
+    mh.msg_name = (&mut name as *mut sys::sockaddr_ipn).cast();
+    mh.msg_namelen = size_of::<sys::sockaddr_ipn>() as socklen_t;
+    mh.msg_iov = &mut iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control.as_mut_ptr().cast();
+    mh.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: every pointer of `mh` points to as many writable bytes as
+    // its length says, alive for the call.
+    let len = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut mh, flags) };
+    let len = usize::try_from(len).map_err(|_| io::Error::last_os_error())?;
+    let mut meta = RecvMeta {
+        len,
+        truncated: mh.msg_flags & libc::MSG_TRUNC != 0,
+        oob: mh.msg_flags & libc::MSG_OOB != 0,
+        port: if mh.msg_namelen as usize >= size_of::<sys::sockaddr_ipn>() {
+            name.sipn_port
+        } else {
+            -1
+        },
+        cred: None,
+    };
+    // SAFETY: the kernel filled `control` with `msg_controllen` bytes of
+    // control messages, which the CMSG macros walk within those bounds.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&mh);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET
+                && (*c).cmsg_type == libc::SCM_CREDENTIALS
+                && (*c).cmsg_len as usize
+                    >= libc::CMSG_LEN(size_of::<libc::ucred>() as u32) as usize
+            {
+                meta.cred = Some(std::ptr::read_unaligned(
+                    libc::CMSG_DATA(c).cast::<libc::ucred>(),
+                ));
+            }
+            c = libc::CMSG_NXTHDR(&mh, c);
+        }
+    }
+    Ok(meta)
 }
 
 #[cfg(test)]

@@ -347,14 +347,81 @@ fn int(v: u32) -> io::Result<c_int> {
     c_int::try_from(v).map_err(|_| errno(libc::EINVAL))
 }
 
-/// A received message: its length, and whether it was longer than the
-/// buffer (the rest is lost, as for any datagram).
+/// A received message: its length, whether it was longer than the
+/// buffer (the rest is lost, as for any datagram), and what the kernel
+/// says of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Received {
     /// Bytes written to the buffer.
     pub len: usize,
     /// The message was longer than the buffer (`MSG_TRUNC`).
     pub truncated: bool,
+    /// An out-of-band message (`MSG_OOB`): a [`Members`] notice, or a
+    /// message of the network's policy.  See
+    /// [`Socket::set_out_of_band`].
+    pub out_of_band: bool,
+    /// The port the message came from, a socket's or an interface's;
+    /// `None` for the policy's own messages and the kernel's notices.
+    pub port: Option<u32>,
+    /// Who sent it, with [`Socket::set_pass_credentials`]; `None` for
+    /// frames of interfaces and out-of-band messages.
+    pub credentials: Option<Credentials>,
+}
+
+/// The sender of a message (`SCM_CREDENTIALS`), as the receiving process's
+/// namespaces see it: pid 0 for a process outside its pid namespace, the
+/// overflow id (65534) for a user or group its user namespace does not map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    /// The sending process.
+    pub pid: i32,
+    /// Its real user id when it sent.
+    pub uid: u32,
+    /// Its real group id when it sent.
+    pub gid: u32,
+}
+
+/// A reader/writer notice (`struct ipn_numnode_oob`): how many sockets
+/// and interfaces of the network read and write.  See
+/// [`Socket::set_member_notices`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Members {
+    /// Connected sockets not shut down for reading, and interfaces.
+    pub readers: u32,
+    /// Connected sockets not shut down for writing, and interfaces.
+    pub writers: u32,
+}
+
+impl Members {
+    /// The notice in an out-of-band message, if it is one.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// s.set_out_of_band(true)?;
+    /// s.set_member_notices(true)?;
+    /// let mut buf = [0u8; 1514];
+    /// let r = s.recv_msg(&mut buf)?;
+    /// if let Some(m) = r.out_of_band.then(|| ipn::Members::parse(&buf[..r.len])).flatten() {
+    ///     println!("{} readers", m.readers);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn parse(msg: &[u8]) -> Option<Members> {
+        let int = |i: usize| -> Option<c_int> {
+            let b = msg.get(i * 4..i * 4 + 4)?;
+            Some(c_int::from_ne_bytes(b.try_into().ok()?))
+        };
+        if msg.len() != std::mem::size_of::<sys::ipn_numnode_oob>()
+            || int(0)? != sys::IPN_ANY
+            || int(1)? != sys::IPN_OOB_NUMNODE_TAG
+        {
+            return None;
+        }
+        Some(Members {
+            readers: u32::try_from(int(2)?).ok()?,
+            writers: u32::try_from(int(3)?).ok()?,
+        })
+    }
 }
 
 /// An AF_IPN socket.
@@ -474,8 +541,95 @@ impl Socket {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn recv_msg(&self, buf: &mut [u8]) -> io::Result<Received> {
-        let (len, truncated) = raw::recv(&self.inner, buf, 0)?;
-        Ok(Received { len, truncated })
+        self.recv_flags(buf, 0)
+    }
+
+    /// Receives the next message only if it is out of band, never
+    /// waiting: `EAGAIN` ([`io::ErrorKind::WouldBlock`]) when the next one
+    /// is not (`recv(MSG_OOB)`); `EINVAL` without
+    /// [`set_out_of_band`](Socket::set_out_of_band).
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// s.set_out_of_band(true)?;
+    /// let mut buf = [0u8; 64];
+    /// match s.recv_out_of_band(&mut buf) {
+    ///     Ok(r) => println!("{:?}", ipn::Members::parse(&buf[..r.len])),
+    ///     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn recv_out_of_band(&self, buf: &mut [u8]) -> io::Result<Received> {
+        self.recv_flags(buf, libc::MSG_OOB)
+    }
+
+    fn recv_flags(&self, buf: &mut [u8], flags: c_int) -> io::Result<Received> {
+        let m = raw::recv(self.as_fd(), buf, flags)?;
+        Ok(Received {
+            len: m.len,
+            truncated: m.truncated,
+            out_of_band: m.oob,
+            port: u32::try_from(m.port).ok(),
+            credentials: m.cred.map(|c| Credentials {
+                pid: c.pid,
+                uid: c.uid,
+                gid: c.gid,
+            }),
+        })
+    }
+
+    /// Receives out-of-band messages (`IPN_SO_HANDLE_OOB`): the kernel's
+    /// [`Members`] notices and the policy's own, queued ahead of data and
+    /// marked [`Received::out_of_band`]; `poll` says `POLLPRI` while one is
+    /// first.  They reach a socket shut down for reading too.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// s.set_out_of_band(true)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_out_of_band(&self, on: bool) -> io::Result<()> {
+        self.set_int(sys::SOL_IPN, sys::IPN_SO_HANDLE_OOB, c_int::from(on))
+    }
+
+    /// Receives a [`Members`] notice whenever the number of readers or
+    /// writers of the network changes, and one at once if connected
+    /// (`IPN_SO_WANT_OOB_NUMNODES`; needs
+    /// [`set_out_of_band`](Socket::set_out_of_band) too).  Notices do not
+    /// pile up: reading one gives the numbers of that moment.
+    ///
+    /// ```no_run
+    /// // A producer that only sends while someone listens.
+    /// let s = ipn::Socket::join("/tmp/stream")?;
+    /// s.shutdown(std::net::Shutdown::Read)?;
+    /// s.set_out_of_band(true)?;
+    /// s.set_member_notices(true)?;
+    /// let mut buf = [0u8; 64];
+    /// let r = s.recv_msg(&mut buf)?;
+    /// let m = ipn::Members::parse(&buf[..r.len]).unwrap();
+    /// println!("{} readers besides the producer", m.readers);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_member_notices(&self, on: bool) -> io::Result<()> {
+        self.set_int(sys::SOL_IPN, sys::IPN_SO_WANT_OOB_NUMNODES, c_int::from(on))
+    }
+
+    /// Adds the sender's [`Credentials`] to every message a process sent
+    /// (`SO_PASSCRED`).
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/net")?;
+    /// s.set_pass_credentials(true)?;
+    /// let mut buf = [0u8; 1514];
+    /// let r = s.recv_msg(&mut buf)?;
+    /// if let Some(c) = r.credentials {
+    ///     println!("from pid {} uid {}", c.pid, c.uid);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_pass_credentials(&self, on: bool) -> io::Result<()> {
+        self.set_int(libc::SOL_SOCKET, libc::SO_PASSCRED, c_int::from(on))
     }
 
     /// Non-blocking mode (`O_NONBLOCK`): calls that would wait fail with

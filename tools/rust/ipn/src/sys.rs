@@ -100,7 +100,8 @@ constants! {
     IPN_SWITCH_AGING_DEFAULT: c_int = 300;
     IPN_SWITCH_MAXENTRIES_DEFAULT: c_int = 4096;
 
-    /// The tag of the (reserved) out-of-band notice `struct numnode_oob`.
+    /// The tag of the out-of-band reader/writer notice,
+    /// [`ipn_numnode_oob`].
     IPN_OOB_NUMNODE_TAG: c_int = 0;
 
     /// From `<asm/socket.h>` and `<linux/sock_diag.h>`: the socket's
@@ -230,6 +231,31 @@ pub struct ipn_diag_stats {
     pub tx_bytes: u64,
 }
 
+/// `struct ipn_numnode_oob`: the out-of-band notice of
+/// [`IPN_SO_WANT_OOB_NUMNODES`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_numnode_oob {
+    pub level: i32,
+    pub tag: i32,
+    pub numreaders: i32,
+    pub numwriters: i32,
+}
+
+/// `struct numnode_oob`: [`ipn_numnode_oob`] under the original IPN's
+/// name.
+#[allow(non_camel_case_types)]
+pub type numnode_oob = ipn_numnode_oob;
+
+/// `struct sockaddr_ipn`: where a received message came from.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct sockaddr_ipn {
+    pub sipn_family: u16,
+    pub sipn_reserved: u16,
+    pub sipn_port: i32,
+}
+
 /// A structure of the header, for the header test: its C name, its size
 /// and the offset of each field.
 #[doc(hidden)]
@@ -260,4 +286,7 @@ layouts! {
     ipn_diag_params { mtu, numnodes, msgpoolsize, flags, mode, ports }
     ipn_diag_rqlen { messages, bytes }
     ipn_diag_stats { rx_messages, rx_bytes, tx_messages, tx_bytes }
+    ipn_numnode_oob { level, tag, numreaders, numwriters }
+    numnode_oob { level, tag, numreaders, numwriters }
+    sockaddr_ipn { sipn_family, sipn_reserved, sipn_port }
 }

@@ -89,6 +89,48 @@ fn vnet_headers_frame_messages() {
 
 #[test]
 #[ignore = "needs ipn.ko: runs in the test VM"]
+fn senders_and_member_notices() {
+    let net = Node::new("who");
+    let a = Socket::join(&net.0).unwrap();
+    let b = Socket::join(&net.0).unwrap();
+    a.set_pass_credentials(true).unwrap();
+    b.send(b"from b").unwrap();
+    let mut buf = [0u8; 64];
+    a.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let r = a.recv_msg(&mut buf).unwrap();
+    assert_eq!(&buf[..r.len], b"from b");
+    assert!(!r.out_of_band);
+    assert_eq!(r.port, b.port().unwrap());
+    let c = r.credentials.expect("credentials");
+    assert_eq!(c.pid, std::process::id() as i32);
+    assert_eq!((c.uid, c.gid), (0, 0));
+
+    // Nothing out of band yet, then the numbers at once on asking.
+    a.set_out_of_band(true).unwrap();
+    assert_eq!(
+        a.recv_out_of_band(&mut buf).unwrap_err().kind(),
+        io::ErrorKind::WouldBlock
+    );
+    a.set_member_notices(true).unwrap();
+    let members = |s: &Socket, buf: &mut [u8]| {
+        let r = s.recv_msg(buf).unwrap();
+        assert!(r.out_of_band);
+        assert_eq!((r.port, r.credentials), (None, None));
+        ipn::Members::parse(&buf[..r.len]).expect("a notice")
+    };
+    let m = members(&a, &mut buf);
+    assert_eq!((m.readers, m.writers), (2, 2));
+    b.shutdown(std::net::Shutdown::Read).unwrap();
+    let m = members(&a, &mut buf);
+    assert_eq!((m.readers, m.writers), (1, 2));
+    drop(b);
+    let m = members(&a, &mut buf);
+    assert_eq!((m.readers, m.writers), (1, 1));
+    assert_eq!(ipn::Members::parse(b"not a notice at all"), None);
+}
+
+#[test]
+#[ignore = "needs ipn.ko: runs in the test VM"]
 fn builder_sets_every_network_option() {
     let net = Node::new("options");
     let s = NetworkBuilder::new(Policy::HUB)
