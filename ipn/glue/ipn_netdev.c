@@ -134,7 +134,6 @@ static void ipn_tap_setup(struct net_device *dev)
 	/* The network keeps and may change what it is given (pktgen). */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->lltx = true;
-	dev->ipn_port = 1;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 	dev->features = IPN_TAP_FEATURES;
@@ -214,6 +213,19 @@ struct net_device *ipn_glue_netdev_lookup(struct net *net, const char *name,
 }
 
 static rx_handler_result_t ipn_grab_rx(struct sk_buff **pskb);
+
+/*
+ * Whether @dev is a port of an IPN network, or was: a tap (its owner may
+ * have left a persistent one), or a grabbed interface, whose rx_handler is
+ * ours from grab to release.  Known by what the module put there rather
+ * than by a flag in struct net_device, so that the module needs no patch
+ * of the kernel.  RTNL or RCU held.
+ */
+static bool ipn_is_port(const struct net_device *dev)
+{
+	return ipn_is_tap(dev) ||
+	       rcu_access_pointer(dev->rx_handler) == ipn_grab_rx;
+}
 
 /* The owner of an interface that is an IPN port, or NULL.  RTNL held. */
 static void *ipn_port_owner(struct net_device *dev)
@@ -403,21 +415,21 @@ count:
 static int ipn_lower_is_port(struct net_device *lower,
 			     struct netdev_nested_priv *priv)
 {
-	return netif_is_ipn_port(lower);
+	return ipn_is_port(lower);
 }
 
 static bool ipn_port_below(struct net_device *dev)
 {
 	struct netdev_nested_priv priv = {};
 
-	return netif_is_ipn_port(dev) ||
+	return ipn_is_port(dev) ||
 	       netdev_walk_all_lower_dev(dev, ipn_lower_is_port, &priv);
 }
 
 static int ipn_upper_is_grabbed(struct net_device *upper,
 				struct netdev_nested_priv *priv)
 {
-	return netif_is_ipn_port(upper) && !ipn_is_tap(upper);
+	return ipn_is_port(upper) && !ipn_is_tap(upper);
 }
 
 /* Whether @dev is grabbed, or stacked under a grabbed interface. */
@@ -475,7 +487,6 @@ struct net_device *ipn_glue_grab(struct net *net, const char *name,
 	 * forwarded nor cut.  GRO's are kept, as a bridge port's are.
 	 */
 	dev_disable_lro(dev);
-	dev->ipn_port = 1;
 	dev_hold(dev);
 	return dev;
 }
@@ -487,7 +498,6 @@ struct net_device *ipn_glue_grab(struct net *net, const char *name,
 void ipn_glue_grab_release(struct net_device *dev)
 {
 	ASSERT_RTNL();
-	dev->ipn_port = 0;
 	dev_set_promiscuity(dev, -1);
 	netdev_rx_handler_unregister(dev);
 	dev_put(dev);
