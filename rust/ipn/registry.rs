@@ -130,6 +130,27 @@ pub(crate) unsafe fn network<'a, N: Exported>(net: *mut IpnNetwork) -> &'a N {
     unsafe { &*net.cast::<N>() }
 }
 
+/// `ipn_deliver()` and `ipn_deliver_oob()`: `deliver` of the network's
+/// `port`, for a valid port and skb; the skb is freed otherwise.
+///
+/// # Safety
+///
+/// As for [`network`]; `skb` is owned by the caller, who gives it up.
+#[doc(hidden)]
+pub(crate) unsafe fn deliver_port<N: Exported>(
+    net: *mut IpnNetwork,
+    port: c_int,
+    skb: *mut bindings::sk_buff,
+    deliver: fn(&N, usize, SkBuff) -> bool,
+) -> bool {
+    // SAFETY: As promised by the caller.
+    let (net, skb) = unsafe { (network::<N>(net), SkBuff::from_raw(skb)) };
+    match (skb, usize::try_from(port)) {
+        (Some(skb), Ok(port)) => deliver(net, port, skb),
+        _ => false,
+    }
+}
+
 /// Defines the C API `ipn.ko` exports to policies (`include/net/ipn.h`;
 /// `ipn_export.c` exports the symbols) for the core's network type `$t`,
 /// which implements [`PolicyHost`].
@@ -197,16 +218,9 @@ macro_rules! export_policy_api {
             port: ::kernel::ffi::c_int,
             skb: *mut ::kernel::bindings::sk_buff,
         ) -> bool {
-            use $crate::layer::{
-                ipn::registry::{network, PolicyHost},
-                net::skbuff::SkBuff,
-            };
+            use $crate::layer::ipn::registry::{deliver_port, PolicyHost};
             // SAFETY: As promised by the caller.
-            let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
-            match (skb, usize::try_from(port)) {
-                (Some(skb), Ok(port)) => PolicyHost::deliver_to(net, port, skb),
-                _ => false,
-            }
+            unsafe { deliver_port::<$t>(net, port, skb, PolicyHost::deliver_to) }
         }
 
         /// Queues a clone of `skb` to every reading port but `except`;
@@ -245,16 +259,9 @@ macro_rules! export_policy_api {
             port: ::kernel::ffi::c_int,
             skb: *mut ::kernel::bindings::sk_buff,
         ) -> bool {
-            use $crate::layer::{
-                ipn::registry::{network, PolicyHost},
-                net::skbuff::SkBuff,
-            };
+            use $crate::layer::ipn::registry::{deliver_port, PolicyHost};
             // SAFETY: As promised by the caller.
-            let (net, skb) = unsafe { (network::<$t>(net), SkBuff::from_raw(skb)) };
-            match (skb, usize::try_from(port)) {
-                (Some(skb), Ok(port)) => PolicyHost::deliver_oob(net, port, skb),
-                _ => false,
-            }
+            unsafe { deliver_port::<$t>(net, port, skb, PolicyHost::deliver_oob) }
         }
 
         // The definitions have the signatures that `include/net/ipn.h`
