@@ -1,7 +1,9 @@
 //! A stream fanned out to consumers that come and go, with no server:
-//! the producer creates a lossy hub and sends numbered messages; each
-//! consumer joins when it likes, reports what it receives and what it
-//! missed (a slow consumer loses messages, the others do not wait for it).
+//! the producer creates a lossy hub and sends numbered messages while
+//! anyone listens (the kernel tells it how many readers there are); each
+//! consumer joins when it likes, says who produces, and reports what it
+//! receives and what it missed (a slow consumer loses messages, the others
+//! do not wait for it).
 //!
 //! ```text
 //! cargo run --example pubsub -- produce /tmp/stream &
@@ -10,7 +12,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ipn::{NetworkBuilder, Policy};
+use std::io::ErrorKind;
+
+use ipn::{Members, NetworkBuilder, Policy};
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -35,15 +39,41 @@ fn produce(path: &str) -> std::io::Result<()> {
         .msgpoolsize(64)
         .description("pubsub producer")
         .join(path)?;
-    for seq in 0u64.. {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let msg = format!("{seq} {}.{:03}", now.as_secs(), now.subsec_millis());
-        net.send(msg.as_bytes())?;
+    // The producer reads no data, but still gets the kernel's out-of-band
+    // notices of how many nodes read: it produces only while someone does.
+    net.shutdown(std::net::Shutdown::Read)?;
+    net.set_nonblocking(true)?;
+    net.set_out_of_band(true)?;
+    net.set_member_notices(true)?;
+    let mut readers = 0;
+    let mut seq = 0u64;
+    let mut buf = [0u8; 64];
+    loop {
+        // The last notice read is current.
+        loop {
+            match net.recv_out_of_band(&mut buf) {
+                Ok(r) => {
+                    if let Some(m) = Members::parse(&buf[..r.len]) {
+                        if m.readers != readers {
+                            println!("{} consumers", m.readers);
+                        }
+                        readers = m.readers;
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+        if readers > 0 {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let msg = format!("{seq} {}.{:03}", now.as_secs(), now.subsec_millis());
+            net.send(msg.as_bytes())?;
+            seq += 1;
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(())
 }
 
 fn consume(path: &str) -> std::io::Result<()> {
@@ -51,11 +81,25 @@ fn consume(path: &str) -> std::io::Result<()> {
     let net = NetworkBuilder::default()
         .description("pubsub consumer")
         .connect(path)?;
+    net.set_pass_credentials(true)?;
     let mut buf = [0u8; 1514];
     let mut next: Option<u64> = None;
+    let mut producer = None;
     loop {
-        let n = net.recv(&mut buf)?;
-        let text = String::from_utf8_lossy(&buf[..n]);
+        let r = net.recv_msg(&mut buf)?;
+        if r.len == 0 {
+            return Ok(());
+        }
+        if producer != r.credentials {
+            if let Some(c) = r.credentials {
+                println!(
+                    "produced by pid {} (uid {}) on port {:?}",
+                    c.pid, c.uid, r.port
+                );
+            }
+            producer = r.credentials;
+        }
+        let text = String::from_utf8_lossy(&buf[..r.len]);
         let seq: u64 = text
             .split(' ')
             .next()
