@@ -104,9 +104,11 @@ void ipn_deliver_all_but(struct ipn_network *net, int except,
 /*
  * Queue @skb as an out-of-band message to the socket on @port, if it
  * takes them (IPN_SO_HANDLE_OOB; interfaces take none), ahead of its data
- * and behind at most IPN_SO_MSGPOOLSIZE others.  It should start like
- * struct ipn_numnode_oob: the protocol number, then a tag.  Any context
- * but hard interrupts.  Consumes @skb.  Returns whether it was queued.
+ * and behind at most IPN_SO_MSGPOOLSIZE others, while its receive buffer
+ * has room.  A GSO frame is refused; a partial checksum is completed.  It
+ * should start like struct ipn_numnode_oob: the protocol number, then a
+ * tag.  Any context but hard interrupts.  Consumes @skb.  Returns whether
+ * it was queued.
  */
 bool ipn_deliver_oob(struct ipn_network *net, int port, struct sk_buff *skb);
 
