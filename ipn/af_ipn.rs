@@ -403,10 +403,7 @@ impl Family for Ipn {
         if protocol != IPN_ANY {
             // Loads the policy module if needed; the network that the socket
             // creates or joins takes its own reference later.
-            drop(PolicyRef::<Network>::get_or_load(
-                crate::family(),
-                protocol,
-            )?);
+            drop(PolicyRef::<Network>::get_or_load(protocol)?);
         }
         Arc::pin_init(
             pin_init!(Node {
@@ -461,7 +458,7 @@ impl Family for Ipn {
         if !matches!(st.conn, Conn::Unbound) {
             return Err(EINVAL);
         }
-        let net = Network::bind(path.cstr()?, crate::family(), node.protocol, &st.params)?;
+        let net = Network::bind(path.cstr()?, node.protocol, &st.params)?;
         if let Err(e) = net.add_bound(sock.sk()) {
             net.put_user();
             return Err(e);

@@ -23,6 +23,26 @@ pub(crate) mod layer;
 #[path = "ipn_bindings_generated.rs"]
 mod ipn_bindings;
 
+/// Bindings of the kernel's socket API that a stock kernel's `bindings`
+/// lack, generated at build time (`rust/net_bindings.mk`).
+#[allow(
+    dead_code,
+    unreachable_pub,
+    non_camel_case_types,
+    non_upper_case_globals,
+    non_snake_case,
+    improper_ctypes,
+    unsafe_op_in_unsafe_fn,
+    clippy::all,
+    clippy::as_underscore,
+    clippy::cast_lossless,
+    clippy::ptr_as_ptr,
+    clippy::ref_as_ptr,
+    clippy::undocumented_unsafe_blocks
+)]
+#[path = "net_bindings_generated.rs"]
+mod net_bindings;
+
 mod af_ipn;
 mod diag;
 mod hub;
@@ -36,7 +56,6 @@ use layer::{
     sync::RcuBarrier,
 };
 
-use core::sync::atomic::{AtomicI32, Ordering};
 use kernel::{prelude::*, InPlaceModule};
 
 module! {
@@ -47,21 +66,16 @@ module! {
     license: "GPL",
     // The family, and its socket diagnostics (sock_diag asks for
     // net-pf-16-proto-4-type-46: PF_NETLINK, NETLINK_SOCK_DIAG, AF_IPN).
+    // The `family` parameter is declared in C (`glue/ipn_sock.c`), to be
+    // visible in sysfs: 46 where the kernel has AF_IPN, else a borrowed
+    // slot. These aliases serve the former; on a kernel without AF_IPN the
+    // module is loaded by hand.
     alias: ["net-pf-46", "net-pf-16-proto-4-type-46"],
-    params: {
-        family: i32 {
-            default: 46,
-            description: "Address family number to register (46 is AF_IPN; on a kernel without the AF_IPN patch give an unused one below AF_MAX)",
-        },
-    },
 }
 
 /// The address family number in use (the `family` parameter).
-static FAMILY: AtomicI32 = AtomicI32::new(uapi::AF_IPN);
-
-/// The address family number in use.
 pub(crate) fn family() -> i32 {
-    FAMILY.load(Ordering::Relaxed)
+    socket::family_param()
 }
 
 /// The module: its parts are set up in `init` from the last field to the
@@ -85,8 +99,7 @@ struct IpnModule {
 
 impl InPlaceModule for IpnModule {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let family = module_parameters::family.value();
-        FAMILY.store(family, Ordering::Relaxed);
+        let family = family();
         try_pin_init!(Self {
             _rcu: RcuBarrier::new(),
             _policies: registry::Registry::new()?,

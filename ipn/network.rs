@@ -268,12 +268,7 @@ impl Network {
     }
 
     /// Binds: creates the network at `path` or attaches to the one there.
-    pub(crate) fn bind(
-        path: &CStr,
-        family: i32,
-        protocol: i32,
-        params: &NetParams,
-    ) -> Result<Arc<Network>> {
+    pub(crate) fn bind(path: &CStr, protocol: i32, params: &NetParams) -> Result<Arc<Network>> {
         // Another bind may create the node between our lookup and our
         // mknod: then we attach to its network, which a few retries find.
         for _ in 0..8 {
@@ -281,7 +276,7 @@ impl Network {
                 Err(e) if e == ENOENT => {}
                 other => return other,
             }
-            match Self::create(path, family, protocol, params) {
+            match Self::create(path, protocol, params) {
                 Err(e) if e == EEXIST => {}
                 other => return other,
             }
@@ -325,7 +320,7 @@ impl Network {
 
     /// Creates a network and its node at `path`; `EEXIST` when something
     /// appeared there meanwhile.
-    fn create(path: &CStr, family: i32, protocol: i32, params: &NetParams) -> Result<Arc<Network>> {
+    fn create(path: &CStr, protocol: i32, params: &NetParams) -> Result<Arc<Network>> {
         let proto = if protocol == IPN_ANY {
             IPN_BROADCAST
         } else {
@@ -335,7 +330,7 @@ impl Network {
         // once the node exists nothing may fail. The registry keeps a free
         // slot for every bind between mknod and registration (`CREATING`,
         // changed under its lock), so that registering never allocates.
-        let policy = PolicyRef::get_or_load(family, proto)?;
+        let policy = PolicyRef::get_or_load(proto)?;
         let net = Network::new(proto, *params, policy)?;
         let slot = UniqueArc::new_uninit(GFP_KERNEL).map_err(Error::from);
         let slot = slot.and_then(|slot| {

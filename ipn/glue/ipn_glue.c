@@ -12,6 +12,7 @@
 #include <linux/namei.h>
 #include <linux/security.h>
 #include <linux/stat.h>
+#include <uapi/linux/ipn.h>
 #include "ipn_glue.h"
 
 /*
@@ -178,9 +179,9 @@ void ipn_glue_sk_drops_inc(struct sock *sk)
 }
 
 /* Loads the policy module for @protocol: alias net-pf-FAMILY-proto-N. */
-int ipn_glue_request_policy(int family, int protocol)
+int ipn_glue_request_policy(int protocol)
 {
-	return request_module("net-pf-%d-proto-%d", family, protocol);
+	return request_module("net-pf-%d-proto-%d", AF_IPN, protocol);
 }
 
 void ipn_glue_bh_disable(void)

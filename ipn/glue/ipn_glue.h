@@ -30,7 +30,7 @@ void ipn_glue_sk_drops_inc(struct sock *sk);
 void ipn_glue_state_change(struct sock *sk);
 long ipn_glue_sndtimeo(const struct sock *sk, bool noblock);
 void ipn_glue_sigpipe(void);
-int ipn_glue_request_policy(int family, int protocol);
+int ipn_glue_request_policy(int protocol);
 void ipn_glue_bh_disable(void);
 void ipn_glue_stamp(struct sk_buff *skb, int port, bool task);
 bool ipn_meta_settle(struct sk_buff *skb);
@@ -48,6 +48,23 @@ int ipn_glue_setsockopt_socket(struct socket *sock, int optname,
 			       sockptr_t optval, unsigned int optlen);
 void ipn_glue_custom_sockopt(struct socket *sock);
 void ipn_glue_bh_enable(void);
+
+int ipn_glue_family(void);
+bool ipn_glue_sock_layout(size_t size, size_t prot, size_t rqueue,
+			  size_t shutdown, size_t allocation, size_t destruct);
+void ipn_glue_sock_hold(struct sock *sk);
+void ipn_glue_sock_put(struct sock *sk);
+struct net *ipn_glue_sock_net(const struct sock *sk);
+void ipn_glue_sock_orphan(struct sock *sk);
+struct sk_buff *ipn_glue_sock_alloc_send_skb(struct sock *sk,
+					     unsigned long size, bool noblock,
+					     int *err);
+void ipn_glue_skb_queue_purge(struct sk_buff_head *list);
+int ipn_glue_skb_copy_datagram_msg(const struct sk_buff *from,
+				   struct msghdr *msg, int len);
+int ipn_glue_memcpy_from_msg(void *data, struct msghdr *msg, int len);
+void ipn_glue_dev_hold(struct net_device *dev);
+void ipn_glue_dev_put(struct net_device *dev);
 
 struct net_device *ipn_glue_tap_create(struct net *net, const char *name,
 				       unsigned int frame_len, void *owner,

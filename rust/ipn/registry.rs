@@ -24,7 +24,7 @@ use kernel::{
 };
 
 extern "C" {
-    fn ipn_glue_request_policy(family: c_int, protocol: c_int) -> c_int;
+    fn ipn_glue_request_policy(protocol: c_int) -> c_int;
 }
 
 /// The highest protocol number a policy may register.
@@ -315,9 +315,10 @@ impl<N: Exported> PolicyRef<N> {
         })
     }
 
-    /// Like [`PolicyRef::get`], first loading `net-pf-FAMILY-proto-N` if
-    /// the policy is not registered.
-    pub(crate) fn get_or_load(family: i32, protocol: i32) -> Result<Self> {
+    /// Like [`PolicyRef::get`], first loading `net-pf-46-proto-N` if the
+    /// policy is not registered. Policy modules carry aliases with AF_IPN's
+    /// number whatever family slot `ipn.ko` was given.
+    pub(crate) fn get_or_load(protocol: i32) -> Result<Self> {
         if !(1..=MAX_PROTOCOL).contains(&protocol) {
             return Err(EPROTONOSUPPORT);
         }
@@ -325,7 +326,7 @@ impl<N: Exported> PolicyRef<N> {
             return Ok(p);
         }
         // SAFETY: Plain call; may sleep, as the callers may.
-        unsafe { ipn_glue_request_policy(family, protocol) };
+        unsafe { ipn_glue_request_policy(protocol) };
         Self::get(protocol).ok_or(EPROTONOSUPPORT)
     }
 

@@ -14,8 +14,9 @@
 //! ([`Sock::queue_oob`]).
 
 use super::{msg::MsgHdr, skbuff::SkBuff, sock::Sock};
+use crate::net_bindings as bindings;
 use core::ptr::NonNull;
-use kernel::{bindings, error::to_result, ffi::c_int, prelude::*};
+use kernel::{error::to_result, ffi::c_int, prelude::*};
 
 // Functions of the module's C glue (`ipn/glue/ipn_meta.c`); see `ipn_glue.h`.
 #[allow(improper_ctypes)]

@@ -7,12 +7,26 @@
 //! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
 
 use super::skbuff::SkBuff;
+use crate::net_bindings as bindings;
 use core::marker::PhantomData;
-use kernel::{bindings, error::to_result, ffi::c_int, prelude::*};
+use kernel::{
+    error::to_result,
+    ffi::{c_int, c_void},
+    prelude::*,
+};
 
-// Functions of the module's C glue (`ipn/glue/ipn_glue.c`); see `ipn_glue.h`.
+// Functions of the module's C glue (`ipn/glue/ipn_glue.c`,
+// `ipn/glue/ipn_sock.c`); see `ipn_glue.h`.
+#[allow(improper_ctypes)]
 extern "C" {
     fn ipn_glue_sigpipe();
+    fn ipn_glue_memcpy_from_msg(data: *mut c_void, msg: *mut bindings::msghdr, len: c_int)
+        -> c_int;
+    fn ipn_glue_skb_copy_datagram_msg(
+        from: *const bindings::sk_buff,
+        msg: *mut bindings::msghdr,
+        len: c_int,
+    ) -> c_int;
 }
 
 /// Message flags used by datagram families.
@@ -87,7 +101,7 @@ impl MsgHdr<'_> {
         // is the valid msghdr of the current call.
         unsafe {
             let dst = bindings::skb_put(skb.as_raw(), len32);
-            to_result(bindings::memcpy_from_msg(dst, self.0, len as c_int))
+            to_result(ipn_glue_memcpy_from_msg(dst, self.0, len as c_int))
         }
     }
 
@@ -95,7 +109,7 @@ impl MsgHdr<'_> {
     pub(crate) fn copy_from(&mut self, skb: &SkBuff, len: usize) -> Result {
         let len = c_int::try_from(len.min(skb.len())).map_err(|_| EINVAL)?;
         // SAFETY: The skb is valid; `self.0` is the valid msghdr of the call.
-        to_result(unsafe { bindings::skb_copy_datagram_msg(skb.as_raw(), 0, self.0, len) })
+        to_result(unsafe { ipn_glue_skb_copy_datagram_msg(skb.as_raw(), self.0, len) })
     }
 
     /// Whether the caller gave an address (`sendto()`, `msg_name`).

@@ -10,9 +10,9 @@
 
 use super::{skbuff::SkBuff, sock::Sock};
 use crate::layer::sync::InUse;
+use crate::net_bindings as bindings;
 use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 use kernel::{
-    bindings,
     ffi::{c_char, c_int, c_uint, c_void},
     prelude::*,
     sync::aref::AlwaysRefCounted,
@@ -57,6 +57,8 @@ extern "C" {
     fn ipn_glue_rtnl_unlock();
     fn ipn_glue_module_get();
     fn ipn_glue_module_put();
+    fn ipn_glue_dev_hold(dev: *mut bindings::net_device);
+    fn ipn_glue_dev_put(dev: *mut bindings::net_device);
 }
 
 /// Proof that the caller holds RTNL, the lock of the networking core's
@@ -241,12 +243,12 @@ unsafe impl Sync for NetDev {}
 unsafe impl AlwaysRefCounted for NetDev {
     fn inc_ref(&self) {
         // SAFETY: The existence of `&self` means the refcount is non-zero.
-        unsafe { bindings::dev_hold(self.0.get()) };
+        unsafe { ipn_glue_dev_hold(self.0.get()) };
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up one reference it owns.
-        unsafe { bindings::dev_put(obj.cast().as_ptr()) };
+        unsafe { ipn_glue_dev_put(obj.cast().as_ptr()) };
     }
 }
 

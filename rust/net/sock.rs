@@ -5,10 +5,10 @@
 //! C header: [`include/net/sock.h`](srctree/include/net/sock.h).
 
 use super::skbuff::SkBuff;
+use crate::net_bindings as bindings;
 use core::ptr::{self, NonNull};
 use kernel::{
-    bindings,
-    ffi::{c_int, c_uint},
+    ffi::{c_int, c_uint, c_ulong},
     prelude::*,
     sync::aref::AlwaysRefCounted,
     types::Opaque,
@@ -30,6 +30,15 @@ extern "C" {
     fn ipn_glue_sndtimeo(sk: *const bindings::sock, noblock: bool) -> c_long;
     fn ipn_glue_sock_id(sk: *mut bindings::sock, ino: *mut u32, cookie: *mut u32, uid: *mut u32);
     fn ipn_glue_sock_rqueue(sk: *const bindings::sock, msgs: *mut u32, bytes: *mut u32);
+    fn ipn_glue_sock_hold(sk: *mut bindings::sock);
+    fn ipn_glue_sock_put(sk: *mut bindings::sock);
+    fn ipn_glue_sock_net(sk: *const bindings::sock) -> *mut bindings::net;
+    fn ipn_glue_sock_alloc_send_skb(
+        sk: *mut bindings::sock,
+        size: c_ulong,
+        noblock: bool,
+        err: *mut c_int,
+    ) -> *mut bindings::sk_buff;
 }
 
 /// Who a socket is, as socket diagnostics report it.
@@ -66,12 +75,12 @@ unsafe impl Sync for Sock {}
 unsafe impl AlwaysRefCounted for Sock {
     fn inc_ref(&self) {
         // SAFETY: The existence of `&self` means the refcount is non-zero.
-        unsafe { bindings::sock_hold(self.0.get()) };
+        unsafe { ipn_glue_sock_hold(self.0.get()) };
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up one reference it owns.
-        unsafe { bindings::sock_put(obj.cast().as_ptr()) };
+        unsafe { ipn_glue_sock_put(obj.cast().as_ptr()) };
     }
 }
 
@@ -156,9 +165,8 @@ impl Sock {
     pub(crate) fn alloc_send_skb(&self, len: usize, nonblock: bool) -> Result<SkBuff> {
         let mut err: c_int = 0;
         // SAFETY: `self` is valid; `err` is a valid out-pointer.
-        let skb = unsafe {
-            bindings::sock_alloc_send_skb(self.raw(), len, c_int::from(nonblock), &mut err)
-        };
+        let skb =
+            unsafe { ipn_glue_sock_alloc_send_skb(self.raw(), len as c_ulong, nonblock, &mut err) };
         match NonNull::new(skb) {
             // SAFETY: A new skb owned by us.
             Some(p) => Ok(unsafe { SkBuff::from_raw(p.as_ptr()) }.ok_or(ENOMEM)?),
@@ -188,7 +196,7 @@ impl Sock {
     /// The sock's network namespace, for creating devices in it.
     pub(crate) fn net_raw(&self) -> *mut bindings::net {
         // SAFETY: `self` is valid; its namespace lives at least as long.
-        unsafe { bindings::sock_net(self.raw()) }
+        unsafe { ipn_glue_sock_net(self.raw()) }
     }
 
     /// The sock's network namespace.

@@ -12,9 +12,9 @@
 //! rounds in [`Dump::args`].
 
 use super::{namespace::Namespace, sock::Sock};
+use crate::net_bindings as bindings;
 use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{
-    bindings,
     error::to_result,
     ffi::{c_int, c_long, c_void},
     prelude::*,

@@ -8,9 +8,9 @@
 //! C header: [`include/linux/virtio_net.h`](srctree/include/linux/virtio_net.h).
 
 use super::{msg::MsgHdr, skbuff::SkBuff, sock::Sock};
+use crate::net_bindings as bindings;
 use core::ptr::NonNull;
 use kernel::{
-    bindings,
     error::to_result,
     ffi::{c_int, c_uint},
     prelude::*,
