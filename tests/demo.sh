@@ -15,8 +15,9 @@ wait_for() {
 }
 
 # The first AF_IPN socket loads ipn.ko (alias net-pf-46). Done once up
-# front: processes racing the module's load may see EAFNOSUPPORT.
-ipncat -q -b /tmp/first </dev/null >/dev/null 2>&1 || true
+# front: processes racing the module's load may see EAFNOSUPPORT.  A
+# kernel without AF_IPN cannot load it on demand: then it is loaded here.
+ipncat -q -b /tmp/first </dev/null >/dev/null 2>&1 || modprobe ipn
 rm -f /tmp/first
 
 say "1. Peer to peer: alice, bob and carol run the same code (bind + connect) on /tmp/hub"

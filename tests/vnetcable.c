@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/ipn.h>
+#include <ipn_family.h>
 #include <linux/virtio_net.h>
 
 static volatile sig_atomic_t stop;
@@ -35,8 +36,8 @@ static void on_term(int sig)
 
 static int join(const char *path, int hdr)
 {
-	struct sockaddr_un sun = { .sun_family = AF_IPN };
-	int s = socket(AF_IPN, SOCK_RAW, IPN_ANY);
+	struct sockaddr_un sun = { .sun_family = ipn_family() };
+	int s = socket(ipn_family(), SOCK_RAW, IPN_ANY);
 
 	if (s < 0 || setsockopt(s, SOL_IPN, IPN_SO_VNET_HDR, &hdr, sizeof(hdr))) {
 		perror("vnetcable: socket");

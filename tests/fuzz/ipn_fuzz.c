@@ -74,6 +74,7 @@
 #include <linux/sockios.h>
 #include <linux/veth.h>
 #include <linux/ipn.h>
+#include <ipn_family.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PICK(w, a)	((a)[rn(w, ARRAY_SIZE(a))])
@@ -518,7 +519,7 @@ static const void *gen_addr(struct worker *w, socklen_t *len)
 	const void *ptr = un;
 
 	memset(&w->addr, 0, sizeof(w->addr));
-	un->sun_family = AF_IPN;
+	un->sun_family = ipn_family();
 	memcpy(un->sun_path, paths[p], plen);	/* 108 bytes: no NUL */
 	*len = off + plen + (plen < sizeof(un->sun_path));
 	snprintf(w->adesc, sizeof(w->adesc), "%s", paths[p]);
@@ -757,7 +758,7 @@ static void op_socket(struct worker *w)
 		type |= SOCK_NONBLOCK;
 	if (pct(w, 20))
 		type |= SOCK_CLOEXEC;
-	fd = SYS(w, socket(AF_IPN, type, proto), "socket(AF_IPN, %#x, %d)",
+	fd = SYS(w, socket(ipn_family(), type, proto), "socket(AF_IPN, %#x, %d)",
 		 type, proto);
 	if (fd < 0)
 		return;
@@ -788,7 +789,7 @@ static void op_netup(struct worker *w)
 	int fd, flags = 0, r;
 	socklen_t len;
 
-	fd = SYS(w, socket(AF_IPN, SOCK_RAW | (pct(w, 20) ? SOCK_NONBLOCK : 0),
+	fd = SYS(w, socket(ipn_family(), SOCK_RAW | (pct(w, 20) ? SOCK_NONBLOCK : 0),
 			   proto), "socket(AF_IPN, SOCK_RAW, %d)", proto);
 	if (fd < 0)
 		return;
@@ -809,7 +810,7 @@ static void op_netup(struct worker *w)
 		prebind_opt(w, fd, IPN_SO_MODE, PICK(w, modes));
 
 	memset(&w->addr, 0, sizeof(w->addr));
-	w->addr.un.sun_family = AF_IPN;
+	w->addr.un.sun_family = ipn_family();
 	memcpy(w->addr.un.sun_path, paths[p], strlen(paths[p]));
 	len = sizeof(w->addr.un);
 	r = rn(w, 100);
@@ -1625,7 +1626,7 @@ static void op_misc(struct worker *w)
 			pool_put(w, nfd);
 		break;
 	case 2:
-		if (SYS(w, socketpair(AF_IPN, SOCK_RAW, pick_proto(w), sv),
+		if (SYS(w, socketpair(ipn_family(), SOCK_RAW, pick_proto(w), sv),
 			"socketpair(AF_IPN)") == 0) {
 			pool_put(w, sv[0]);
 			pool_put(w, sv[1]);
@@ -2320,7 +2321,7 @@ static void cleanup_ifaces(struct worker *w)
 			strcpy(names[n++], de->d_name);
 	if (d)
 		closedir(d);
-	fd = socket(AF_IPN, SOCK_RAW | SOCK_CLOEXEC, 0);
+	fd = socket(ipn_family(), SOCK_RAW | SOCK_CLOEXEC, 0);
 	for (i = 0; i < n && fd >= 0; i++) {
 		memset(&ifr, 0, sizeof(ifr));
 		strcpy(ifr.ifr_name, names[i]);
@@ -2495,7 +2496,7 @@ int main(int argc, char **argv)
 
 	/* Nothing else may happen on a kernel without AF_IPN (a host). */
 	for (i = 0; i < 5; i++) {
-		fd = socket(AF_IPN, SOCK_RAW | SOCK_CLOEXEC, 0);
+		fd = socket(ipn_family(), SOCK_RAW | SOCK_CLOEXEC, 0);
 		/* The module may be loading for someone else: retry. */
 		if (fd >= 0 || errno != EAFNOSUPPORT)
 			break;
@@ -2503,11 +2504,11 @@ int main(int argc, char **argv)
 	}
 	if (fd < 0) {
 		say("# SKIP: socket(AF_IPN=%d) failed: %s; is ipn.ko loaded?\n",
-		    AF_IPN, strerror(errno));
+		    ipn_family(), strerror(errno));
 		return 77;
 	}
 	if (ioctl(fd, IPN_CHECK, 0) != IPN_CHECK_MAGIC) {
-		say("# SKIP: family %d is not IPN (IPN_CHECK: %s)\n", AF_IPN,
+		say("# SKIP: family %d is not IPN (IPN_CHECK: %s)\n", ipn_family(),
 		    strerror(errno));
 		return 77;
 	}

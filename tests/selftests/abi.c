@@ -43,6 +43,36 @@ TEST(uapi_constants)
 	check_constants(_metadata, c, ARRAY_SIZE(c));
 }
 
+/*
+ * The family number that ipn.ko registered is in sysfs, where programs
+ * find it on a kernel without AF_IPN (tools/include/ipn_family.h): 46
+ * where the kernel has AF_IPN, a borrowed slot elsewhere, which then is
+ * the only number that makes IPN sockets.
+ */
+TEST(family_param)
+{
+	char buf[16] = "";
+	int fd, family, s, v;
+	socklen_t len = sizeof(v);
+	ssize_t n;
+
+	fd = TRY(open(IPN_FAMILY_PATH, O_RDONLY));
+	n = TRY(read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	ASSERT_GT(n, 0);
+	family = atoi(buf);
+	ASSERT_TRUE(family > 0 && family < 64)
+		TH_LOG("%s holds \"%s\"", IPN_FAMILY_PATH, buf);
+	s = TRY(socket(family, SOCK_RAW, IPN_BROADCAST));
+	TRY(getsockopt(s, SOL_SOCKET, SO_DOMAIN, &v, &len));
+	ASSERT_VAL(family, v, "SO_DOMAIN");
+	ASSERT_VAL(IPN_CHECK_MAGIC, ioctl(s, IPN_CHECK, 0), "IPN_CHECK");
+	close(s);
+	if (family != AF_IPN)
+		ASSERT_ERRNO(EAFNOSUPPORT, socket(AF_IPN, SOCK_RAW, IPN_BROADCAST),
+			     "socket(46) on a kernel without AF_IPN");
+}
+
 TEST(socket_create)
 {
 	static const int protos[] = { IPN_BROADCAST, IPN_ANY };
@@ -51,16 +81,16 @@ TEST(socket_create)
 	int s, v;
 
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
-		s = TRY(socket(AF_IPN, SOCK_RAW, protos[i]));
+		s = TRY(socket(ipn_family(), SOCK_RAW, protos[i]));
 		len = sizeof(v);
 		TRY(getsockopt(s, SOL_SOCKET, SO_DOMAIN, &v, &len));
-		ASSERT_VAL(AF_IPN, v, "SO_DOMAIN");
+		ASSERT_VAL(ipn_family(), v, "SO_DOMAIN");
 		len = sizeof(v);
 		TRY(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len));
 		ASSERT_VAL(SOCK_RAW, v, "SO_TYPE");
 		close(s);
 	}
-	s = TRY(socket(AF_IPN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	s = TRY(socket(ipn_family(), SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       IPN_BROADCAST));
 	v = TRY(fcntl(s, F_GETFL));
 	ASSERT_TRUE(v & O_NONBLOCK)
@@ -70,11 +100,11 @@ TEST(socket_create)
 
 TEST(socket_bad_type)
 {
-	ASSERT_ERRNO(EPROTOTYPE, socket(AF_IPN, SOCK_DGRAM, IPN_BROADCAST),
+	ASSERT_ERRNO(EPROTOTYPE, socket(ipn_family(), SOCK_DGRAM, IPN_BROADCAST),
 		     "socket(SOCK_DGRAM)");
-	ASSERT_ERRNO(EPROTOTYPE, socket(AF_IPN, SOCK_STREAM, IPN_BROADCAST),
+	ASSERT_ERRNO(EPROTOTYPE, socket(ipn_family(), SOCK_STREAM, IPN_BROADCAST),
 		     "socket(SOCK_STREAM)");
-	ASSERT_ERRNO(EPROTOTYPE, socket(AF_IPN, SOCK_DGRAM, IPN_ANY),
+	ASSERT_ERRNO(EPROTOTYPE, socket(ipn_family(), SOCK_DGRAM, IPN_ANY),
 		     "socket(SOCK_DGRAM, IPN_ANY)");
 }
 
@@ -97,7 +127,7 @@ TEST(socket_bad_protocol)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		ASSERT_ERRNO(EPROTONOSUPPORT,
-			     socket(AF_IPN, SOCK_RAW, bad[i].proto),
+			     socket(ipn_family(), SOCK_RAW, bad[i].proto),
 			     bad[i].what);
 }
 
@@ -160,11 +190,11 @@ TEST(errno_table)
 	u = TRY(ipn_socket());
 	TRY(close(TRY(open(f, O_CREAT | O_WRONLY, 0644))));
 
-	ROW("socket-type", EPROTOTYPE, socket(AF_IPN, SOCK_DGRAM, 0));
-	ROW("socket-protocol", EPROTONOSUPPORT, socket(AF_IPN, SOCK_RAW, 99));
+	ROW("socket-type", EPROTOTYPE, socket(ipn_family(), SOCK_DGRAM, 0));
+	ROW("socket-protocol", EPROTONOSUPPORT, socket(ipn_family(), SOCK_RAW, 99));
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_IPN;
+	sa.sun_family = ipn_family();
 	ROW("bind-addrlen", EINVAL, bind(u, (struct sockaddr *)&sa, 1));
 	ROW("bind-abstract", EINVAL, bind(u, (struct sockaddr *)&sa, sizeof(sa)));
 	len = ipn_addr(&sa, tpath("inet"));
@@ -172,7 +202,7 @@ TEST(errno_table)
 	ROW("bind-family", EAFNOSUPPORT, bind(u, (struct sockaddr *)&sa, len));
 	ROW("bind-occupied", EADDRINUSE, ipn_bind(u, f));
 	ROW("bind-protocol", EPROTO, ({
-		int s = socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH);
+		int s = socket(ipn_family(), SOCK_RAW, IPN_VDESWITCH);
 		int r = ipn_bind(s, p);
 		int e = errno;
 		close(s);

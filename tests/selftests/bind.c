@@ -58,7 +58,7 @@ TEST(bind_empty_path)
 
 	s = TRY(ipn_socket());
 	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_IPN;
+	sa.sun_family = ipn_family();
 	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&sa, 2),
 		     "bind of \"\" with addrlen 2");
 	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&sa, 3),
@@ -73,7 +73,7 @@ TEST(bind_abstract)
 
 	s = TRY(ipn_socket());
 	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_IPN;
+	sa.sun_family = ipn_family();
 	sa.sun_path[1] = 'x';
 	ASSERT_ERRNO(EINVAL, bind(s, (struct sockaddr *)&sa, off + 2),
 		     "bind of abstract name \"\\0x\"");
@@ -106,7 +106,7 @@ TEST(connect_bad_address)
 	ASSERT_ERRNO(EAFNOSUPPORT, connect(s, (struct sockaddr *)&a, len),
 		     "connect with sun_family AF_UNIX");
 	memset(&a, 0, sizeof(a));
-	a.sa.sun_family = AF_IPN;
+	a.sa.sun_family = ipn_family();
 	ASSERT_ERRNO(EINVAL, connect(s, (struct sockaddr *)&a, off + 1),
 		     "connect to \"\"");
 	a.sa.sun_path[1] = 'x';
@@ -129,7 +129,7 @@ TEST(bind_unterminated_path)
 
 	/* The path ends at addrlen: the "XY" after it is not part of it. */
 	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_IPN;
+	sa.sun_family = ipn_family();
 	memcpy(sa.sun_path, px, strlen(px));
 	len = offsetof(struct sockaddr_un, sun_path) + strlen(p);
 
@@ -158,7 +158,7 @@ TEST(bind_full_length_path)
 	full[sizeof(full) - 1] = 0;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_IPN;
+	sa.sun_family = ipn_family();
 	memcpy(sa.sun_path, full, sizeof(sa.sun_path));
 	a = TRY(ipn_socket());
 	TRY(bind(a, (struct sockaddr *)&sa, sizeof(sa)));
@@ -395,7 +395,7 @@ static void expect_sockname(struct __test_metadata *_metadata, int s,
 
 	memset(&sa, 0, sizeof(sa));
 	TRY(getsockname(s, (struct sockaddr *)&sa, &len));
-	ASSERT_VAL(AF_IPN, sa.sun_family, who);
+	ASSERT_VAL(ipn_family(), sa.sun_family, who);
 	ASSERT_TRUE(len >= min && len <= sizeof(sa))
 		TH_LOG("%s: length %u", who, (unsigned int)len);
 	ASSERT_TRUE(!strncmp(sa.sun_path, path, sizeof(sa.sun_path)))
@@ -419,7 +419,7 @@ TEST_NAMED(test_getsockname, "getsockname")
 /* A path that fills all 108 bytes of sun_path comes back whole. */
 TEST(getsockname_full_path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_IPN }, got;
+	struct sockaddr_un sun = { .sun_family = ipn_family() }, got;
 	socklen_t len = sizeof(got);
 	size_t n = strlen(tdir()) + 1;
 	int s;
@@ -429,7 +429,7 @@ TEST(getsockname_full_path)
 	memcpy(sun.sun_path, tdir(), n - 1);
 	sun.sun_path[n - 1] = '/';
 	memset(sun.sun_path + n, 'x', sizeof(sun.sun_path) - n);
-	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+	s = TRY(socket(ipn_family(), SOCK_RAW, IPN_BROADCAST));
 	TRY(bind(s, (struct sockaddr *)&sun, sizeof(sun)));
 	memset(&got, 0, sizeof(got));
 	TRY(getsockname(s, (struct sockaddr *)&got, &len));

@@ -127,7 +127,7 @@ TEST(policy_duplicate_register)
 	close(x);
 	close(y);
 	unload_module_wait(_metadata, "ipn_dummy_policy");
-	ASSERT_ERRNO(EPROTONOSUPPORT, socket(AF_IPN, SOCK_RAW, DUMMY_PROTOCOL),
+	ASSERT_ERRNO(EPROTONOSUPPORT, socket(ipn_family(), SOCK_RAW, DUMMY_PROTOCOL),
 		     "socket of the unloaded policy's protocol");
 }
 

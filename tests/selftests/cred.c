@@ -219,7 +219,7 @@ TEST(source_port)
 			       (struct sockaddr *)&sa, &len),
 		   "recvfrom");
 	ASSERT_EQ(sizeof(sa), len);
-	ASSERT_EQ(AF_IPN, sa.sipn_family);
+	ASSERT_EQ(ipn_family(), sa.sipn_family);
 	ASSERT_EQ(0, sa.sipn_reserved);
 	ASSERT_EQ(5, sa.sipn_port);
 	send_str(_metadata, a, "from a");

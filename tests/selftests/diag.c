@@ -167,7 +167,7 @@ out:
 
 static struct ipn_diag_req diag_req(void)
 {
-	return (struct ipn_diag_req){ .sdiag_family = AF_IPN };
+	return (struct ipn_diag_req){ .sdiag_family = ipn_family() };
 }
 
 static int dump(const struct ipn_diag_req *req)
@@ -275,7 +275,7 @@ TEST(diag_network_and_sockets)
 	ASSERT_VAL(3, count(n, IPN_DIAG_REC_SOCKET), "socket records");
 	ASSERT_VAL(0, count(n, IPN_DIAG_REC_IFACE), "interface records");
 	r = find(n, IPN_DIAG_REC_NETWORK, 0);
-	ASSERT_VAL(AF_IPN, r->m.idiag_family, "family");
+	ASSERT_VAL(ipn_family(), r->m.idiag_family, "family");
 	ASSERT_VAL(IPN_BROADCAST, r->m.idiag_protocol, "policy");
 	ASSERT_VAL(-1, r->m.idiag_port, "a network's port");
 	ASSERT_STREQ(real, r->path);

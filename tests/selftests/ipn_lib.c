@@ -407,7 +407,7 @@ int conn_tap(int s, const char *want, short flags, char *name)
 
 int ipn_socket(void)
 {
-	return socket(AF_IPN, SOCK_RAW, IPN_BROADCAST);
+	return socket(ipn_family(), SOCK_RAW, IPN_BROADCAST);
 }
 
 socklen_t ipn_addr(struct sockaddr_un *sa, const char *path)
@@ -417,7 +417,7 @@ socklen_t ipn_addr(struct sockaddr_un *sa, const char *path)
 	if (n >= sizeof(sa->sun_path))
 		n = sizeof(sa->sun_path) - 1;
 	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_IPN;
+	sa->sun_family = ipn_family();
 	memcpy(sa->sun_path, path, n);
 	return offsetof(struct sockaddr_un, sun_path) + n + 1;
 }
@@ -474,7 +474,7 @@ int net_create_proto(const char *path, int proto, const struct netopts *o)
 
 	if (!o)
 		o = &defaults;
-	s = socket(AF_IPN, SOCK_RAW, proto);
+	s = socket(ipn_family(), SOCK_RAW, proto);
 	if (s < 0) {
 		diag("socket(AF_IPN, SOCK_RAW, %d): %s", proto, errstr(errno));
 		return -1;
@@ -512,7 +512,7 @@ int net_join_proto(const char *path, int proto)
 {
 	int s, e;
 
-	s = socket(AF_IPN, SOCK_RAW, proto);
+	s = socket(ipn_family(), SOCK_RAW, proto);
 	if (s < 0) {
 		diag("socket(AF_IPN, SOCK_RAW, %d): %s", proto, errstr(errno));
 		return -1;
@@ -577,7 +577,7 @@ void fill_pattern(void *buf, size_t len, unsigned int seed)
 
 int sw_socket(void)
 {
-	int s = socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH);
+	int s = socket(ipn_family(), SOCK_RAW, IPN_VDESWITCH);
 
 	if (s < 0)
 		diag("socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH): %s",

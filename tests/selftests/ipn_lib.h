@@ -58,6 +58,7 @@
 #include <sys/wait.h>
 
 #include <linux/ipn.h>
+#include <ipn_family.h>
 #include <linux/sock_diag.h>
 
 #ifndef SO_MEMINFO

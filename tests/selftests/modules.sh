@@ -18,8 +18,20 @@ autoload)
 	ktap_set_plan 1
 	ipncat -q -b -r /tmp/autoload-net </dev/null >/dev/null 2>&1 &
 	holder=$!
-	ktap_test_result "socket(AF_IPN) loads ipn.ko on demand" \
-		wait_for 10 module_loaded ipn
+	if wait_for 10 module_loaded ipn; then
+		ktap_test_pass "socket(AF_IPN) loads ipn.ko on demand"
+	else
+		# A stock kernel has no family 46 to load a module for: ipn.ko,
+		# loaded by hand, takes a borrowed slot there.  On a kernel
+		# with AF_IPN it must have loaded.
+		modprobe ipn
+		family=$(cat /sys/module/ipn/parameters/family 2>/dev/null)
+		if [ -n "$family" ] && [ "$family" != 46 ]; then
+			ktap_test_skip "socket(AF_IPN) loads ipn.ko on demand (no AF_IPN in this kernel: ipn.ko took family $family)"
+		else
+			ktap_test_fail "socket(AF_IPN) loads ipn.ko on demand"
+		fi
+	fi
 	kill $holder
 	wait $holder 2>/dev/null
 	;;

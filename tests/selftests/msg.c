@@ -481,7 +481,7 @@ static void count_sigpipe(int sig)
 TEST(send_epipe_sigpipe)
 {
 	const char *p = tpath("net");
-	struct sockaddr_un sun = { .sun_family = AF_IPN };
+	struct sockaddr_un sun = { .sun_family = ipn_family() };
 	int a, b;
 
 	a = TRY(net_create(p, NULL));

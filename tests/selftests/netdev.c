@@ -166,7 +166,7 @@ static int tap_rights_child(struct __test_metadata *_metadata, void *arg)
 	TRY(write_file("/proc/self/gid_map", "0 65534 1"));
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		snprintf(q, sizeof(q), "%s%o", p, modes[i]);
-		b = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+		b = TRY(socket(ipn_family(), SOCK_RAW, IPN_BROADCAST));
 		TRY(ipn_bind(b, q));
 		ASSERT_ERRNO(EACCES,
 			     conn_tap(b, "ipnr0", IPN_NODEFLAG_TAP, NULL),
@@ -176,7 +176,7 @@ static int tap_rights_child(struct __test_metadata *_metadata, void *arg)
 		close(b);
 	}
 	snprintf(q, sizeof(q), "%s777", p);
-	b = TRY(socket(AF_IPN, SOCK_RAW, IPN_BROADCAST));
+	b = TRY(socket(ipn_family(), SOCK_RAW, IPN_BROADCAST));
 	TRY(ipn_bind(b, q));
 	TRY(conn_tap(b, "ipnr0", IPN_NODEFLAG_TAP, NULL));
 	return 0;

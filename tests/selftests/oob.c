@@ -44,7 +44,7 @@ static void expect_notice(struct __test_metadata *_metadata, int s,
 		TH_LOG("%s: %d writers, expected %d", who, n.numwriters,
 		       writers);
 	ASSERT_EQ(sizeof(sa), mh.msg_namelen);
-	ASSERT_EQ(AF_IPN, sa.sipn_family);
+	ASSERT_EQ(ipn_family(), sa.sipn_family);
 	ASSERT_EQ(-1, sa.sipn_port)
 		TH_LOG("%s: a notice from port %d", who, sa.sipn_port);
 }

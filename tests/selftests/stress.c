@@ -299,7 +299,7 @@ static int stress_churn_child(struct __test_metadata *_metadata, void *arg)
 	alarm(0);
 	for (i = 0;; i++) {
 		unlink(p);
-		s = socket(AF_IPN, SOCK_RAW, proto);
+		s = socket(ipn_family(), SOCK_RAW, proto);
 		e = errno;
 		if (s < 0 && (e == EAFNOSUPPORT || e == EPROTONOSUPPORT))
 			continue;

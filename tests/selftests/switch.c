@@ -388,7 +388,7 @@ TEST(switch_autoload)
 		TH_LOG("kvde_switch is loaded already: unloading it first");
 		unload_module_wait(_metadata, "kvde_switch");
 	}
-	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
+	s = TRY(socket(ipn_family(), SOCK_RAW, IPN_VDESWITCH));
 	ASSERT_TRUE(module_loaded("kvde_switch"))
 		TH_LOG("socket(IPN_VDESWITCH) did not load kvde_switch");
 	/* The socket creates a switch network. */
@@ -1380,7 +1380,7 @@ TEST(switch_protocol_mismatch)
 	expect_none(_metadata, y, "y, unicast to x");
 	expect_fdb(_metadata, m, mac(2), 1, pany, "the IPN_ANY port's address");
 	/* And binds as a manager. */
-	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_ANY));
+	s = TRY(socket(ipn_family(), SOCK_RAW, IPN_ANY));
 	TRY(ipn_bind(s, sp));
 	TRY(sw_set(s, IPN_SWITCH_AGING, 100));
 	ASSERT_VAL(100, sw_get(m, IPN_SWITCH_AGING),
@@ -1423,7 +1423,7 @@ TEST(switch_rmmod_in_use)
 	send_str(_metadata, h2, "hub, switch unloaded");
 	expect_str(_metadata, h1, "hub, switch unloaded", "h1");
 
-	s = TRY(socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH));
+	s = TRY(socket(ipn_family(), SOCK_RAW, IPN_VDESWITCH));
 	ASSERT_TRUE(module_loaded("kvde_switch"))
 		TH_LOG("kvde_switch was not loaded again");
 	TRY(ipn_bind(s, tpath("switch2")));

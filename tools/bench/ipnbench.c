@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/ipn.h>
+#include <ipn_family.h>
 
 #define MAX_RECEIVERS 256
 #define MCAST_GROUP "239.255.42.1"
@@ -110,8 +111,8 @@ static void ipn_opt(int fd, int name, int val)
  */
 static int ipn_join(int create)
 {
-	struct sockaddr_un sun = { .sun_family = AF_IPN };
-	int fd = socket(AF_IPN, SOCK_RAW, IPN_BROADCAST);
+	struct sockaddr_un sun = { .sun_family = ipn_family() };
+	int fd = socket(ipn_family(), SOCK_RAW, IPN_BROADCAST);
 
 	if (fd < 0)
 		die("socket(AF_IPN)");

@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/ipn.h>
+#include <ipn_family.h>
 
 static void usage(void)
 {
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	int mtu = 0, numnodes = 0, pool = 0, mode = -1, flags = 0;
 	int ifflags = 0, persist = 0;
 	const char *tap = NULL, *descr = NULL;
-	struct sockaddr_un sun = { .sun_family = AF_IPN };
+	struct sockaddr_un sun = { .sun_family = ipn_family() };
 	static char buf[65536];
 	int opt, s;
 
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 		usage();
 	strcpy(sun.sun_path, argv[optind]);
 
-	s = socket(AF_IPN, SOCK_RAW, proto);
+	s = socket(ipn_family(), SOCK_RAW, proto);
 	if (s < 0) {
 		perror("ipncat: socket(AF_IPN)");
 		return 1;

@@ -11,12 +11,13 @@ make -s -C "$kdir" M="$IPN_TOP" "${kv[@]}" modules >&2
 
 out="$IPN_TOP/build/bin"
 mkdir -p "$out"
-cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi")
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -static -I"$IPN_TOP/include/uapi" -I"$IPN_TOP/tools/include")
 for prog in tests/tcpxfer tests/vnetcable tests/fuzz/ipn_fuzz tools/ipncat/ipncat; do
 	src="$IPN_TOP/$prog.c"
 	[ -f "$src" ] || continue
 	bin="$out/$(basename "$prog")"
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bin" ]; then
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bin" ] ||
+		[ "$IPN_TOP/tools/include/ipn_family.h" -nt "$bin" ]; then
 		log "compiling $prog"
 		gcc "${cflags[@]}" -o "$bin" "$src" -lpthread
 	fi
@@ -34,20 +35,22 @@ make -s -C "$IPN_TOP/tests/selftests" KSFT_DIR="$kdir/tools/testing/selftests" \
 # The vdeplug4 plug-in (libvdeplug-dev is installed by setup.sh).
 plugin="$out/../vdeplug/libvdeplug_ipn.so"
 src="$IPN_TOP/tools/vdeplug/libvdeplug_ipn.c"
-if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$plugin" ]; then
+if [ ! -f "$plugin" ] || [ "$src" -nt "$plugin" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$plugin" ] ||
+	[ "$IPN_TOP/tools/include/ipn_family.h" -nt "$plugin" ]; then
 	log "compiling tools/vdeplug/libvdeplug_ipn.so"
 	mkdir -p "$(dirname "$plugin")"
-	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -I"$IPN_TOP/include/uapi" \
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -I"$IPN_TOP/include/uapi" -I"$IPN_TOP/tools/include" \
 		-o "$plugin" "$src" -lvdeplug_mod
 fi
 # tools/bench's program, run in the host's root in the guest: it links
 # Debian's libvdeplug to compare with vde_switch.
 bench="$out/../host/ipnbench"
 src="$IPN_TOP/tools/bench/ipnbench.c"
-if [ ! -x "$bench" ] || [ "$src" -nt "$bench" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bench" ]; then
+if [ ! -x "$bench" ] || [ "$src" -nt "$bench" ] || [ "$IPN_TOP/include/uapi/linux/ipn.h" -nt "$bench" ] ||
+	[ "$IPN_TOP/tools/include/ipn_family.h" -nt "$bench" ]; then
 	log "compiling tools/bench/ipnbench"
 	mkdir -p "$(dirname "$bench")"
-	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$IPN_TOP/include/uapi" \
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$IPN_TOP/include/uapi" -I"$IPN_TOP/tools/include" \
 		-o "$bench" "$src" -lvdeplug
 fi
 # The Rust crate and ipnctl (tools/rust/), with the crate's tests against

@@ -28,6 +28,7 @@
 #include <libvdeplug.h>
 #include <libvdeplug_mod.h>
 #include <linux/ipn.h>
+#include <ipn_family.h>
 
 struct vde_ipn_conn {
 	void *handle;			/* libvdeplug's: must come first */
@@ -133,7 +134,7 @@ static int parse_url(char *url, struct vde_open_args *args, struct ipn_url *u)
 		return -1;
 	}
 	memset(u, 0, sizeof(*u));
-	u->sun.sun_family = AF_IPN;
+	u->sun.sun_family = ipn_family();
 	len = strlen(url);
 	if (len == 0 || url[0] != '/') {
 		/* Abstract names have no node to check permissions on. */
@@ -185,7 +186,7 @@ static int parse_url(char *url, struct vde_open_args *args, struct ipn_url *u)
 
 static int new_socket(const struct ipn_url *u)
 {
-	int fd = socket(AF_IPN, SOCK_RAW | SOCK_CLOEXEC, u->policy);
+	int fd = socket(ipn_family(), SOCK_RAW | SOCK_CLOEXEC, u->policy);
 
 	if (fd >= 0)
 		return fd;

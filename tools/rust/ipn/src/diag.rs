@@ -164,7 +164,7 @@ impl Query {
     pub fn new() -> Query {
         Query {
             req: sys::ipn_diag_req {
-                sdiag_family: sys::AF_IPN as u8,
+                sdiag_family: crate::raw::family() as u8,
                 ..Default::default()
             },
         }

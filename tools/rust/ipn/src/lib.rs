@@ -45,5 +45,6 @@ mod tokio;
 #[cfg(feature = "tokio")]
 pub use crate::tokio::AsyncSocket;
 pub use diag::{InterfaceInfo, NetworkInfo, Query, SocketInfo};
+pub use raw::family;
 pub use socket::{Credentials, Members, NetworkBuilder, Policy, Received, Socket};
 pub use switch::{FdbEntry, PortStats, Switch, VLAN_MAX};

@@ -173,6 +173,33 @@ pub(crate) fn ifreq_name(ifr: &libc::ifreq) -> String {
         .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Where `ipn.ko` shows the family number it registered.
+pub(crate) const FAMILY_PATH: &str = "/sys/module/ipn/parameters/family";
+
+/// The family number of AF_IPN sockets: `ipn.ko`'s `family` parameter once
+/// the module is loaded (46, [`sys::AF_IPN`], on a kernel that has the
+/// family; a borrowed slot, 13 by default, on a stock kernel), and
+/// `AF_IPN` before, so that `socket()` can load the module where the kernel
+/// knows the family.  The module's number is read once.
+pub fn family() -> c_int {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    static FAMILY: AtomicI32 = AtomicI32::new(0);
+    let cached = FAMILY.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    match std::fs::read_to_string(FAMILY_PATH)
+        .ok()
+        .and_then(|s| s.trim().parse::<c_int>().ok())
+    {
+        Some(f) if (1..=255).contains(&f) => {
+            FAMILY.store(f, Ordering::Relaxed);
+            f
+        }
+        _ => sys::AF_IPN,
+    }
+}
+
 /// The `sockaddr_un` of family `AF_IPN` for `path`.  An empty path, one
 /// with a NUL byte (EINVAL) or one longer than `sun_path` (ENAMETOOLONG)
 /// is refused here, as the kernel would.
@@ -190,7 +217,7 @@ pub(crate) fn sockaddr(path: &Path) -> io::Result<SockAddr> {
             if bytes.len() > sun.sun_path.len() {
                 return Err(errno(libc::ENAMETOOLONG));
             }
-            sun.sun_family = sys::AF_IPN as libc::sa_family_t;
+            sun.sun_family = family() as libc::sa_family_t;
             for (d, s) in sun.sun_path.iter_mut().zip(bytes) {
                 *d = *s as libc::c_char;
             }
@@ -204,7 +231,7 @@ pub(crate) fn sockaddr(path: &Path) -> io::Result<SockAddr> {
 
 /// The path of an AF_IPN address (getsockname, getpeername).
 pub(crate) fn sockaddr_path(addr: &SockAddr) -> Option<std::path::PathBuf> {
-    if c_int::from(addr.family()) != sys::AF_IPN {
+    if c_int::from(addr.family()) != family() {
         return None;
     }
     let off = std::mem::offset_of!(libc::sockaddr_un, sun_path);

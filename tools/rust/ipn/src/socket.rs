@@ -457,7 +457,7 @@ impl Socket {
     /// ```
     pub fn new(policy: Policy) -> io::Result<Socket> {
         let inner = socket2::Socket::new(
-            Domain::from(sys::AF_IPN),
+            Domain::from(raw::family()),
             Type::RAW,
             Some(Protocol::from(policy.number())),
         )?;
@@ -924,7 +924,7 @@ impl Socket {
         let fd = fd.as_fd();
         matches!(
             raw::getsockopt::<c_int>(fd, libc::SOL_SOCKET, libc::SO_DOMAIN),
-            Ok(sys::AF_IPN)
+            Ok(f) if f == raw::family()
         ) && matches!(
             raw::ioctl_int(fd, sys::IPN_CHECK, 0),
             Ok(sys::IPN_CHECK_MAGIC)
