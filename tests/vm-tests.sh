@@ -212,6 +212,12 @@ send)
 		i=$((i + 1)); [ $i -ge 10 ] && break
 	done
 	;;
+esac
+case $role in
+recv | send)
+	# Up until the host has pinged this VM: it connects here when done.
+	tcpxfer -l 5002 >/dev/null
+	;;
 demo)
 	ping_retry $peer 30
 	ping -c 3 $host
@@ -241,10 +247,18 @@ case_uml() {
 	tap - umltap0 $W/umlnet 10.0.8.1
 	uml a "ipn://$W/umlnet[port=3]" 52:54:00:00:08:02 10.0.8.2 10.0.8.3 10.0.8.1 recv
 	uml b "ipn://$W/umlnet" 52:54:00:00:08:03 10.0.8.3 10.0.8.2 10.0.8.1 send
-	# The host reaches both while they run.
+	# The host reaches both while they run: each waits for the host's
+	# word (a connection to its port 5002) before it powers off.
 	wait_for 300 grep -q UML-UP $W/a.out && wait_for 300 grep -q UML-UP $W/b.out &&
 		pings - 10.0.8.2 && pings - 10.0.8.3
 	result $? "UML: the host pings two UML VMs on an IPN switch"
+	for ip in 10.0.8.2 10.0.8.3; do
+		i=0
+		until timeout 10 tcpxfer $ip 5002 </dev/null 2>/dev/null; do
+			i=$((i + 1)); [ $i -ge 60 ] && break
+			sleep 2
+		done
+	done
 	wait $pid_a $pid_b
 	for v in a b; do sed "s/^/# uml $v: /" $W/$v.out | grep -E 'UML-|vde|ipn' ; done
 	grep -q UML-PING-HOST $W/a.out && grep -q UML-PING-HOST $W/b.out
