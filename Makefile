@@ -88,7 +88,7 @@ clippy: kernel-built
 		tee build/clippy.log; ! grep -qE '^(warning|error)' build/clippy.log
 
 # FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for every new
-# file; rust/helpers/net/ is already listed under NETWORKING [GENERAL].
+# file a patch adds.
 # On standard input: checkpatch.pl reviews a file that git tracks as a
 # source file rather than as a patch.
 checkpatch: kernel-built

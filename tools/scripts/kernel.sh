@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the test kernel (pinned source + patches/ + tools/kernel/*.config)
+# Build the test kernel (pinned source + the flavour's patches, see
+# kernel_patches + tools/kernel/*.config)
 # into the cache, unless a build with the same key is already there.
 # Prints the build directory on stdout.
 set -euo pipefail
@@ -24,7 +25,7 @@ rm -rf "$tmp/usr"
 mv "$tmp/$KSRC_PKG" "$tmp/linux"
 
 cd "$tmp/linux"
-for p in "$IPN_TOP"/patches/*.patch; do
+kernel_patches | while IFS= read -r p; do
 	patch -p1 -s --no-backup-if-mismatch <"$p" || die "patch $(basename "$p") does not apply"
 done
 

@@ -54,12 +54,21 @@ kmake_vars() {
 	return 0
 }
 
+# The patches a flavour's kernel gets.  The debug kernel has all of
+# patches/ (AF_IPN as family 46, the socket bindings); the plain one is the
+# pinned source as it comes, a stock Rust-enabled kernel, on which ipn.ko
+# brings its own bindings and borrows a family slot (family= parameter).
+kernel_patches() {
+	[ "$IPN_FLAVOUR" = debug ] && printf '%s\n' "$IPN_TOP"/patches/*.patch
+	return 0
+}
+
 # The key of a kernel build: source, patches, config fragments, flavour and
 # the compilers.  Anything that changes the built kernel must be in here.
 kernel_key() {
 	{
 		echo "$KSRC_SHA256 $IPN_FLAVOUR"
-		cat "$IPN_TOP"/patches/*.patch
+		kernel_patches | while IFS= read -r p; do cat "$p"; done
 		cat "$IPN_TOP"/tools/kernel/base.config
 		[ "$IPN_FLAVOUR" = debug ] && cat "$IPN_TOP"/tools/kernel/debug.config
 		cat "$IPN_TOP"/tools/scripts/kernel.sh
