@@ -5,8 +5,8 @@
 # a forward declaration there), struct proto, and the functions that take
 # them.  Generated, as the kernel generates rust/bindings, from the kernel's
 # own headers with the flags this module's C files get, into
-# $(obj)/net_bindings_generated.rs; the layer names it `net_bindings`
-# (rust/layer.rs).  That way ipn.ko needs no kernel patch for its bindings.
+# $(obj)/net_bindings_generated.rs, which the module's root names
+# `net_bindings` (ipn/ipn_main.rs).  That way ipn.ko needs no kernel patch for its bindings.
 #
 # Everything else resolves to the kernel crate's types: the file re-exports
 # `kernel::bindings::*`, and bindgen generates only the allowlisted items
@@ -45,9 +45,22 @@ ifdef CONFIG_CC_IS_CLANG
 ipn_net_c_flags = $(c_flags)
 else
 ipn_net_skip_c_flags := $(shell sed -n '/^bindgen_skip_c_flags :=/,/[^\\]$$/p' \
-	$(srctree)/rust/Makefile | sed 's/^bindgen_skip_c_flags :=//; s/\\$$//')
+	$(srctree)/rust/Makefile 2>/dev/null | sed 's/^bindgen_skip_c_flags :=//; s/\\$$//')
+ifeq ($(ipn_net_skip_c_flags),)
+$(error ipn: no bindgen_skip_c_flags in $(srctree)/rust/Makefile: a GCC-built kernel's build tree must include rust/Makefile)
+endif
+# As rust/Makefile's BINDGEN_TARGET, for the architectures with Rust.
 ipn_net_target_x86 := x86_64-linux-gnu
 ipn_net_target_arm64 := aarch64-linux-gnu
+ipn_net_target_arm := arm-linux-gnueabi
+ipn_net_target_loongarch := loongarch64-linux-gnusf
+ipn_net_target_s390 := s390x-linux-gnu
+ipn_net_target_i386 := i386-linux-gnu
+ipn_net_target_powerpc := $(if $(CONFIG_PPC64),powerpc64le,powerpc)-linux-gnu
+ipn_net_target_um := $(ipn_net_target_$(SUBARCH))
+ifeq ($(ipn_net_target_$(SRCARCH)),)
+$(error ipn: no bindgen target known for $(SRCARCH))
+endif
 ipn_net_c_flags = $(filter-out $(ipn_net_skip_c_flags), $(c_flags)) -w \
 	--target=$(ipn_net_target_$(SRCARCH))
 endif

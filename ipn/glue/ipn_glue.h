@@ -50,8 +50,13 @@ void ipn_glue_custom_sockopt(struct socket *sock);
 void ipn_glue_bh_enable(void);
 
 int ipn_glue_family(void);
-bool ipn_glue_sock_layout(size_t size, size_t prot, size_t rqueue,
-			  size_t shutdown, size_t allocation, size_t destruct);
+/* Sizes and offsets as the Rust layer's bindings have them. */
+struct ipn_sock_layout {
+	size_t sock_size, prot, rcv_queue, shutdown, allocation, destruct;
+	size_t proto_size, proto_obj_size, proto_owner, proto_name;
+};
+
+bool ipn_glue_sock_layout(const struct ipn_sock_layout *l);
 void ipn_glue_sock_hold(struct sock *sk);
 void ipn_glue_sock_put(struct sock *sk);
 struct net *ipn_glue_sock_net(const struct sock *sk);

@@ -12,7 +12,6 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <net/sock.h>
-#include <uapi/linux/ipn.h>
 #include "ipn_glue.h"
 
 /*
@@ -24,7 +23,7 @@
  * parameters do not appear in sysfs), where programs read the number on a
  * kernel without AF_IPN.
  */
-#if AF_MAX > AF_IPN
+#ifdef AF_IPN		/* the kernel's own (patches/0001), not the uapi header's */
 #define IPN_DEFAULT_FAMILY AF_IPN
 #else
 #define IPN_DEFAULT_FAMILY 13
@@ -41,20 +40,23 @@ int ipn_glue_family(void)
 }
 
 /*
- * bindgen's layout of struct sock (rust/net_bindings.mk) against the C
- * compiler's, for the fields the Rust layer touches.  A kernel built with
- * GCC and read by libclang, or a construct bindgen drops, could otherwise
- * shift them silently.
+ * bindgen's layouts of struct sock and struct proto (rust/net_bindings.mk)
+ * against the C compiler's, for the fields the Rust layer touches and the
+ * sizes it allocates.  A kernel built with GCC and read by libclang, or a
+ * construct bindgen drops, could otherwise shift them silently.
  */
-bool ipn_glue_sock_layout(size_t size, size_t prot, size_t rqueue,
-			  size_t shutdown, size_t allocation, size_t destruct)
+bool ipn_glue_sock_layout(const struct ipn_sock_layout *l)
 {
-	return size == sizeof(struct sock) &&
-	       prot == offsetof(struct sock, sk_prot) &&
-	       rqueue == offsetof(struct sock, sk_receive_queue) &&
-	       shutdown == offsetof(struct sock, sk_shutdown) &&
-	       allocation == offsetof(struct sock, sk_allocation) &&
-	       destruct == offsetof(struct sock, sk_destruct);
+	return l->sock_size == sizeof(struct sock) &&
+	       l->prot == offsetof(struct sock, sk_prot) &&
+	       l->rcv_queue == offsetof(struct sock, sk_receive_queue) &&
+	       l->shutdown == offsetof(struct sock, sk_shutdown) &&
+	       l->allocation == offsetof(struct sock, sk_allocation) &&
+	       l->destruct == offsetof(struct sock, sk_destruct) &&
+	       l->proto_size == sizeof(struct proto) &&
+	       l->proto_obj_size == offsetof(struct proto, obj_size) &&
+	       l->proto_owner == offsetof(struct proto, owner) &&
+	       l->proto_name == offsetof(struct proto, name);
 }
 
 void ipn_glue_sock_hold(struct sock *sk)

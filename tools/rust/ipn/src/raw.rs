@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn sockaddr_round_trip() {
         let a = sockaddr(Path::new("/tmp/net")).unwrap();
-        assert_eq!(a.family(), sys::AF_IPN as libc::sa_family_t);
+        assert_eq!(a.family(), family() as libc::sa_family_t);
         assert_eq!(
             a.len() as usize,
             std::mem::offset_of!(libc::sockaddr_un, sun_path) + 9
