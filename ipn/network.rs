@@ -820,6 +820,10 @@ impl PolicyHost for Network {
     fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool {
         Network::deliver_oob(self, port, skb)
     }
+
+    fn policy(&self) -> &PolicyRef<Self> {
+        &self.policy
+    }
 }
 
 export_policy_api!(Network);

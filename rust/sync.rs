@@ -3,6 +3,7 @@
 //! Synchronisation.
 
 pub(crate) mod rcu_cell;
+pub(crate) mod timer;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;

@@ -46,6 +46,10 @@ struct ipn_network;
  * @getsockopt: likewise, for reading; @optval and @optlen are user pointers
  *	as for proto_ops::getsockopt.
  * @ioctl: ioctls the core does not know, from the socket on @port.
+ * @timer: the time set with ipn_net_timer() has come.  Runs in process
+ *	context (a workqueue) under rcu_read_lock() with bottom halves
+ *	disabled, as @handlemsg does, so it may deliver; never twice at once,
+ *	not before @newnet has returned and not after @delnet has started.
  *
  * Any callback may be NULL; @handlemsg NULL means a hub.
  *
@@ -69,6 +73,7 @@ struct ipn_protocol {
 			  char __user *optval, int __user *optlen);
 	int (*ioctl)(struct ipn_network *net, int port, unsigned int cmd,
 		     unsigned long arg);
+	void (*timer)(struct ipn_network *net);
 };
 
 /*
@@ -89,14 +94,24 @@ void ipn_net_set_private(struct ipn_network *net, void *priv);
 int ipn_net_numnodes(struct ipn_network *net);
 
 /*
- * From @handlemsg only: queue @skb to @port if it is connected and reading.
- * Consumes @skb.  Returns whether it was queued.
+ * Calls @timer of @net's policy @ms milliseconds from now, replacing a
+ * call set earlier and not made yet.  Any context, from any callback of
+ * the policy (@timer included: a periodic timer sets itself again), but
+ * not after @delnet.  A policy that needs regular work (protocol timers,
+ * aging) uses it rather than timers of its own, which it would have to
+ * stop before @delnet returns.
+ */
+void ipn_net_timer(struct ipn_network *net, unsigned int ms);
+
+/*
+ * From @handlemsg or @timer only: queue @skb to @port if it is connected
+ * and reading.  Consumes @skb.  Returns whether it was queued.
  */
 bool ipn_deliver(struct ipn_network *net, int port, struct sk_buff *skb);
 
 /*
- * From @handlemsg only: queue a clone of @skb to every reading port but
- * @except (-1: none).  Consumes @skb.
+ * From @handlemsg or @timer only: queue a clone of @skb to every reading
+ * port but @except (-1: none).  Consumes @skb.
  */
 void ipn_deliver_all_but(struct ipn_network *net, int except,
 			 struct sk_buff *skb);

@@ -62,6 +62,7 @@ EXPORT_SYMBOL_GPL(ipn_proto_unregister);
 EXPORT_SYMBOL_GPL(ipn_net_private);
 EXPORT_SYMBOL_GPL(ipn_net_set_private);
 EXPORT_SYMBOL_GPL(ipn_net_numnodes);
+EXPORT_SYMBOL_GPL(ipn_net_timer);
 EXPORT_SYMBOL_GPL(ipn_deliver);
 EXPORT_SYMBOL_GPL(ipn_deliver_all_but);
 EXPORT_SYMBOL_GPL(ipn_deliver_oob);

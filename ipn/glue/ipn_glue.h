@@ -49,6 +49,14 @@ int ipn_glue_setsockopt_socket(struct socket *sock, int optname,
 void ipn_glue_custom_sockopt(struct socket *sock);
 void ipn_glue_bh_enable(void);
 
+struct ipn_timer;
+struct ipn_timer *ipn_glue_timer_new(void);
+void ipn_glue_timer_bind(struct ipn_timer *t, void (*fn)(void *ctx),
+			 void *ctx);
+void ipn_glue_timer_arm(struct ipn_timer *t, unsigned int ms);
+void ipn_glue_timer_stop(struct ipn_timer *t);
+void ipn_glue_timer_free(struct ipn_timer *t);
+
 int ipn_glue_family(void);
 /* Sizes and offsets as the Rust layer's bindings have them. */
 struct ipn_sock_layout {

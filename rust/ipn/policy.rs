@@ -20,7 +20,7 @@ use kernel::{
 
 use crate::ipn_bindings::{
     ipn_deliver, ipn_deliver_all_but, ipn_deliver_oob, ipn_net_numnodes, ipn_net_private,
-    ipn_net_set_private, ipn_proto_register, ipn_proto_unregister,
+    ipn_net_set_private, ipn_net_timer, ipn_proto_register, ipn_proto_unregister,
 };
 /// `struct ipn_protocol` and `struct ipn_network` (opaque) of
 /// `include/net/ipn.h`, and the functions ipn.ko exports, from bindgen
@@ -55,6 +55,14 @@ impl Net {
         // SAFETY: By the type invariant.
         let n = unsafe { ipn_net_numnodes(self.raw()) };
         usize::try_from(n).unwrap_or(0)
+    }
+
+    /// Calls [`Policy::timer`] `ms` milliseconds from now, replacing an
+    /// earlier setting not yet run. Any context.
+    #[allow(dead_code)]
+    pub(crate) fn set_timer(&self, ms: u32) {
+        // SAFETY: By the type invariant.
+        unsafe { ipn_net_timer(self.raw(), ms) }
     }
 
     /// Queues `skb` to `port` if it is connected and reading; consumes it.
@@ -118,6 +126,10 @@ pub(crate) trait Policy: Sized + Send + Sync + 'static {
     fn del_port(_data: &Self::NetData, _port: usize) {}
     /// Delivers `skb` from `port` (`None`: not from a socket).
     fn handle_msg(net: &Net, data: &Self::NetData, port: Option<usize>, skb: SkBuff);
+    /// The time set with [`Net::set_timer`] has come. Runs as
+    /// [`Policy::handle_msg`] does (it may deliver), but never twice at
+    /// once.
+    fn timer(_net: &Net, _data: &Self::NetData) {}
     /// `setsockopt()` at level [`Policy::PROTOCOL`].
     fn setsockopt(
         _data: &Self::NetData,
@@ -260,6 +272,15 @@ impl<P: Policy> Adapter<P> {
 
     /// # Safety
     ///
+    /// Called by ipn.ko as `ipn_protocol::timer`.
+    unsafe extern "C" fn timer(net: *mut IpnNetwork) {
+        // SAFETY: As promised by ipn.ko.
+        let (n, data) = unsafe { (Net::from_raw(net), Self::data(net)) };
+        P::timer(n, data);
+    }
+
+    /// # Safety
+    ///
     /// Called by ipn.ko as `ipn_protocol::setsockopt`.
     unsafe extern "C" fn setsockopt(
         net: *mut IpnNetwork,
@@ -328,6 +349,7 @@ impl<P: Policy> Registration<P> {
                 setsockopt: Some(Adapter::<P>::setsockopt),
                 getsockopt: Some(Adapter::<P>::getsockopt),
                 ioctl: Some(Adapter::<P>::ioctl),
+                timer: Some(Adapter::<P>::timer),
             },
             GFP_KERNEL,
         )?;

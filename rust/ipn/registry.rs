@@ -14,13 +14,24 @@ use crate::layer::net::{
     skbuff::SkBuff,
     sockopt::{OptOut, OptVal},
 };
-use crate::layer::sync::module_global;
-use core::{marker::PhantomData, ptr, sync::atomic::AtomicPtr};
+use crate::layer::{
+    net::bh::BhGuard,
+    sync::{
+        module_global,
+        timer::{Timer, TimerHandler},
+    },
+};
+use core::{
+    marker::PhantomData,
+    ptr,
+    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
+};
 use kernel::{
     bindings,
     error::to_result,
     ffi::{c_char, c_int, c_void},
     prelude::*,
+    sync::rcu,
 };
 
 extern "C" {
@@ -105,6 +116,11 @@ pub(crate) trait PolicyHost: Sync + Sized {
     /// Queues `skb` as an out-of-band message to `port`; whether it was
     /// queued.
     fn deliver_oob(&self, port: usize, skb: SkBuff) -> bool;
+    /// The network's policy, whose `new_net` and `del_net` the core calls
+    /// with this network, each once.
+    fn policy(&self) -> &PolicyRef<Self>
+    where
+        Self: Exported;
 }
 
 /// The one [`PolicyHost`] type whose `&Self` the core hands to policies as
@@ -207,11 +223,26 @@ macro_rules! export_policy_api {
             ::kernel::ffi::c_int::try_from(n).unwrap_or(::kernel::ffi::c_int::MAX)
         }
 
+        /// Calls the policy's `timer` of `net` `ms` milliseconds from now.
+        ///
+        /// # Safety
+        ///
+        /// As for [`ipn_net_private`].
+        #[no_mangle]
+        unsafe extern "C" fn ipn_net_timer(
+            net: *mut $crate::layer::ipn::policy::IpnNetwork,
+            ms: ::kernel::ffi::c_uint,
+        ) {
+            use $crate::layer::ipn::registry::{network, PolicyHost};
+            // SAFETY: As promised by the caller.
+            PolicyHost::policy(unsafe { network::<$t>(net) }).arm_timer(ms);
+        }
+
         /// Queues `skb` to `port`; consumes it.
         ///
         /// # Safety
         ///
-        /// From a `handlemsg` callback of `net`, owning `skb`.
+        /// From a `handlemsg` or `timer` callback of `net`, owning `skb`.
         #[no_mangle]
         unsafe extern "C" fn ipn_deliver(
             net: *mut $crate::layer::ipn::policy::IpnNetwork,
@@ -228,7 +259,7 @@ macro_rules! export_policy_api {
         ///
         /// # Safety
         ///
-        /// From a `handlemsg` callback of `net`, owning `skb`.
+        /// From a `handlemsg` or `timer` callback of `net`, owning `skb`.
         #[no_mangle]
         unsafe extern "C" fn ipn_deliver_all_but(
             net: *mut $crate::layer::ipn::policy::IpnNetwork,
@@ -271,6 +302,7 @@ macro_rules! export_policy_api {
             let _ = [ipn_net_private, c::ipn_net_private];
             let _ = [ipn_net_set_private, c::ipn_net_set_private];
             let _ = [ipn_net_numnodes, c::ipn_net_numnodes];
+            let _ = [ipn_net_timer, c::ipn_net_timer];
             let _ = [ipn_deliver, c::ipn_deliver];
             let _ = [ipn_deliver_all_but, c::ipn_deliver_all_but];
             let _ = [ipn_deliver_oob, c::ipn_deliver_oob];
@@ -279,15 +311,40 @@ macro_rules! export_policy_api {
 }
 pub(crate) use export_policy_api;
 
-/// A policy in use: holds a reference on the module that provides it.
+/// A policy in use: holds a reference on the module that provides it, and
+/// the network's policy timer (`ipn_net_timer()`).
 ///
 /// # Invariants
 ///
 /// `proto` is a registered vtable whose module `self` holds a reference
 /// on, so the vtable and its code stay valid while `self` lives.
+///
+/// `timer` is stopped whenever `live` is false after [`PolicyRef::new_net`]
+/// was called, and it is bound to the network `new_net` was called with:
+/// the network is valid until its policy's `del_net`, which stops the
+/// timer first (the core calls `new_net` and `del_net` of a network's own
+/// `PolicyRef`, each once).
 pub(crate) struct PolicyRef<N: Exported> {
     proto: *const IpnProtocol,
+    timer: Timer<N>,
+    /// Between a successful `newnet` and `delnet`.
+    live: AtomicBool,
     _net: PhantomData<fn(&N)>,
+}
+
+impl<N: Exported> TimerHandler for N {
+    fn fire(&self) {
+        let policy = self.policy();
+        // Acquire: `newnet` has set the policy's data.
+        if !policy.live.load(Ordering::Acquire) {
+            // `newnet` armed the timer and is still running.
+            policy.timer.arm(10);
+            return;
+        }
+        let _bh = BhGuard::new();
+        let _rcu = rcu::read_lock();
+        policy.timer(self);
+    }
 }
 
 // SAFETY: The vtable is immutable; its callbacks are called from any thread
@@ -298,8 +355,8 @@ unsafe impl<N: Exported> Sync for PolicyRef<N> {}
 
 impl<N: Exported> PolicyRef<N> {
     /// Takes a reference on policy `protocol`, if registered and not
-    /// being unloaded.
-    fn get(protocol: i32) -> Option<Self> {
+    /// being unloaded, and returns its vtable.
+    fn get(protocol: i32) -> Option<*const IpnProtocol> {
         let slots = POLICIES.lock();
         let slot = slots.iter().find(|s| s.protocol == protocol)?;
         // SAFETY: By `Slot`'s invariant the vtable is valid while registered,
@@ -309,10 +366,7 @@ impl<N: Exported> PolicyRef<N> {
         if !unsafe { bindings::try_module_get(owner) } {
             return None;
         }
-        Some(Self {
-            proto: slot.proto,
-            _net: PhantomData,
-        })
+        Some(slot.proto)
     }
 
     /// Like [`PolicyRef::get`], first loading `net-pf-46-proto-N` if the
@@ -322,12 +376,22 @@ impl<N: Exported> PolicyRef<N> {
         if !(1..=MAX_PROTOCOL).contains(&protocol) {
             return Err(EPROTONOSUPPORT);
         }
-        if let Some(p) = Self::get(protocol) {
-            return Ok(p);
-        }
-        // SAFETY: Plain call; may sleep, as the callers may.
-        unsafe { ipn_glue_request_policy(protocol) };
-        Self::get(protocol).ok_or(EPROTONOSUPPORT)
+        let timer = Timer::new()?;
+        let proto = match Self::get(protocol) {
+            Some(p) => p,
+            None => {
+                // SAFETY: Plain call; may sleep, as the callers may.
+                unsafe { ipn_glue_request_policy(protocol) };
+                Self::get(protocol).ok_or(EPROTONOSUPPORT)?
+            }
+        };
+        // The reference taken by `get` is now `self`'s.
+        Ok(Self {
+            proto,
+            timer,
+            live: AtomicBool::new(false),
+            _net: PhantomData,
+        })
     }
 
     fn vt(&self) -> &IpnProtocol {
@@ -339,22 +403,41 @@ impl<N: Exported> PolicyRef<N> {
         ptr::from_ref(net).cast_mut().cast()
     }
 
-    /// `newnet`.
+    /// `newnet`, for the network whose policy `self` is. The policy may
+    /// set its timer from now on.
     pub(crate) fn new_net(&self, net: &N) -> Result {
-        match self.vt().newnet {
+        // SAFETY: `net` owns `self` (the caller's contract), so it lives
+        // until its `del_net`, which stops the timer, or, if `newnet` fails,
+        // until the stop below.
+        unsafe { self.timer.bind(net) };
+        let r = match self.vt().newnet {
             // SAFETY: `net` is alive during the call; the callback contract of
             // include/net/ipn.h is followed (process context).
             Some(f) => to_result(unsafe { f(Self::raw(net)) }),
             None => Ok(()),
+        };
+        match r {
+            Ok(()) => self.live.store(true, Ordering::Release),
+            Err(_) => self.timer.stop(),
         }
+        r
     }
 
-    /// `delnet`.
+    /// `delnet`, after stopping the policy's timer, waiting for a running
+    /// `timer` callback. May sleep.
     pub(crate) fn del_net(&self, net: &N) {
+        self.live.store(false, Ordering::Release);
+        self.timer.stop();
         if let Some(f) = self.vt().delnet {
             // SAFETY: As in `new_net`; nothing is called after it.
             unsafe { f(Self::raw(net)) };
         }
+    }
+
+    /// Sets the policy's timer: `timer` is called `ms` milliseconds from
+    /// now, replacing an earlier setting. Any context.
+    pub(crate) fn arm_timer(&self, ms: u32) {
+        self.timer.arm(ms);
     }
 
     /// `resizenet`.
@@ -407,6 +490,18 @@ impl<N: Exported> PolicyRef<N> {
         // the contract of `handlemsg` requires; the skb moves to the policy.
         unsafe { f(Self::raw(net), port, skb.into_raw()) };
         None
+    }
+
+    /// `timer`.
+    ///
+    /// The caller holds the RCU read lock with bottom halves disabled, and
+    /// calls it between `newnet` and `delnet`, never twice at once.
+    pub(crate) fn timer(&self, net: &N) {
+        if let Some(f) = self.vt().timer {
+            // SAFETY: `net` is alive; the caller follows the contract of
+            // `timer` in include/net/ipn.h.
+            unsafe { f(Self::raw(net)) };
+        }
     }
 
     /// `setsockopt` at the policy's level.

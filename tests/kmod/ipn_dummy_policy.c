@@ -4,7 +4,9 @@
  *
  * It echoes every message back to the port that sent it and nowhere else;
  * a message that starts with "oob" comes back out of band
- * (ipn_deliver_oob()), if the sender takes such messages.  The test suite
+ * (ipn_deliver_oob()), if the sender takes such messages; "tick" starts
+ * the network's timer (ipn_net_timer()), which sends "tock" to the last
+ * port that said "tick" every 10 ms until the network goes.  The test suite
  * loads it on a free protocol number, and on a taken one to check that
  * registration refuses duplicates.
  */
@@ -28,7 +30,27 @@ static void echo_handlemsg(struct ipn_network *net, int port,
 		ipn_deliver_oob(net, port, skb);
 		return;
 	}
+	if (skb->len == 4 && skb_headlen(skb) == 4 &&
+	    !memcmp(skb->data, "tick", 4)) {
+		/* The port to tell, as the private pointer: nothing to free. */
+		ipn_net_set_private(net, (void *)(long)(port + 1));
+		ipn_net_timer(net, 10);
+		consume_skb(skb);
+		return;
+	}
 	ipn_deliver(net, port, skb);
+}
+
+static void echo_timer(struct ipn_network *net)
+{
+	int port = (long)ipn_net_private(net) - 1;
+	struct sk_buff *skb = alloc_skb(4, GFP_ATOMIC);
+
+	if (skb) {
+		skb_put_data(skb, "tock", 4);
+		ipn_deliver(net, port, skb);
+	}
+	ipn_net_timer(net, 10);
 }
 
 /* A private ioctl, to test that the core passes unknown ones on. */
@@ -46,6 +68,7 @@ static const struct ipn_protocol echo_policy = {
 	.owner = THIS_MODULE,
 	.handlemsg = echo_handlemsg,
 	.ioctl = echo_ioctl,
+	.timer = echo_timer,
 };
 
 static int __init echo_init(void)

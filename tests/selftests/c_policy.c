@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A policy written in C (tests/kmod/ipn_dummy_policy.ko, an echo): it
- * registers a protocol number of its own, refused when taken, and gets
- * the ioctls the core does not know.
+ * registers a protocol number of its own, refused when taken, gets the
+ * ioctls the core does not know, and runs a timer (ipn_net_timer()).
  */
 #include "ipn_lib.h"
 
@@ -58,6 +58,36 @@ static void policy_oob(struct __test_metadata *_metadata, int x)
 	ASSERT_ERRNO(EAGAIN, recv(x, buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT),
 		     "recv(MSG_OOB) past the pool");
 	expect_none(_metadata, x, "x, after the pool");
+}
+
+/*
+ * The policy's timer: "tick" makes the echo send "tock" every 10 ms to
+ * the port that said it last, from its timer callback, which sets itself
+ * again each time.  The caller then closes the network with the timer
+ * running: the core must stop it before the policy's delnet, and the
+ * module must unload after.
+ */
+static void policy_timer(struct __test_metadata *_metadata, int x, int y)
+{
+	char buf[16];
+	int i;
+
+	send_str(_metadata, y, "tick");
+	for (i = 0; i < 3; i++) {
+		ASSERT_VAL(4, recv_timeout(y, buf, sizeof(buf), 0, 2000),
+			   "a tock from the timer, to the ticker");
+		ASSERT_EQ(0, memcmp(buf, "tock", 4));
+	}
+	expect_none(_metadata, x, "x, which did not tick");
+	/* The last to tick gets them: y's stop coming. */
+	send_str(_metadata, x, "tick");
+	ASSERT_VAL(4, recv_timeout(x, buf, sizeof(buf), 0, 2000),
+		   "a tock, to the new ticker");
+	usleep(50000);
+	while (recv(y, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	usleep(100000);
+	expect_none(_metadata, y, "y, after x ticked");
 }
 
 TEST(policy_duplicate_register)
@@ -122,6 +152,7 @@ TEST(policy_duplicate_register)
 		TH_LOG("an ioctl nobody knows gives ENOTTY");
 
 	policy_oob(_metadata, x);
+	policy_timer(_metadata, x, y);
 
 	close(e);
 	close(x);
