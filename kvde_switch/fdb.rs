@@ -69,6 +69,9 @@ pub(crate) struct Fdb {
     /// hash could fill a victim's bucket and have its unicast flooded.
     key: SipKey,
     pub(crate) aging_ms: u64,
+    /// A shorter aging in force for a while: a spanning-tree topology
+    /// change, after which addresses may sit behind other ports.
+    pub(crate) fast_aging_ms: Option<u64>,
 }
 
 impl Fdb {
@@ -83,7 +86,14 @@ impl Fdb {
             mask: buckets - 1,
             key: SipKey::random(),
             aging_ms,
+            fast_aging_ms: None,
         })
+    }
+
+    /// The aging in force.
+    fn age_limit(&self) -> u64 {
+        self.fast_aging_ms
+            .map_or(self.aging_ms, |f| f.min(self.aging_ms))
     }
 
     /// Number of entries the table holds at most.
@@ -116,7 +126,9 @@ impl Fdb {
     ) -> Option<u32> {
         self.slots[self.bucket(mac, vlan)]
             .iter()
-            .find(|e| Self::live(e, self.aging_ms, now, ports) && e.mac == *mac && e.vlan == vlan)
+            .find(|e| {
+                Self::live(e, self.age_limit(), now, ports) && e.mac == *mac && e.vlan == vlan
+            })
             .map(|e| e.port)
     }
 
@@ -136,7 +148,7 @@ impl Fdb {
             return Learnt::Ignored;
         };
         let range = self.bucket(mac, vlan);
-        let aging = self.aging_ms;
+        let aging = self.age_limit();
         let bucket = &mut self.slots[range];
         let live = |e: &Entry| Self::live(e, aging, now, ports);
         if let Some(e) = bucket
@@ -180,7 +192,7 @@ impl Fdb {
     ) -> impl Iterator<Item = (&'a Entry, u64)> + 'a {
         self.slots
             .iter()
-            .filter(move |e| Self::live(e, self.aging_ms, now, ports))
+            .filter(move |e| Self::live(e, self.age_limit(), now, ports))
             .map(move |e| (e, now.saturating_sub(e.seen_ms)))
     }
 

@@ -7,6 +7,7 @@
 //! ports. Loaded on demand by `socket(AF_IPN, SOCK_RAW, IPN_VDESWITCH)`.
 
 mod fdb;
+mod stp;
 // The policy API and what it needs of the abstraction layer, the same
 // files ipn.ko builds.
 #[path = "../rust/policy_layer.rs"]

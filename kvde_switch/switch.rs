@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The switch policy: learning, forwarding, flooding and VLANs, and its
-//! socket options.
+//! The switch policy: learning, forwarding, flooding and VLANs, the
+//! spanning tree, and its socket options.
 
 use crate::{
     fdb::{is_multicast, Epochs, Fdb},
     layer::{
         ipn::policy::{Net, OptOut, OptVal, Policy},
         net::skbuff::SkBuff,
+        random,
     },
+    stp::{self, Bpdu, Stp},
     uapi::*,
     vlan::{self, Egress, Frame, PortVlan},
 };
@@ -59,6 +61,10 @@ struct Inner {
     ports: KVec<PortState>,
     /// The last epoch given to a port; epochs are never reused.
     epoch: u64,
+    stp: Stp,
+    /// What the spanning tree asked for and is not done yet: sent by the
+    /// next path that has the network (a frame, the timer).
+    stp_out: stp::Out,
 }
 
 impl Inner {
@@ -69,11 +75,28 @@ impl Inner {
             ps.epoch = self.epoch;
         }
     }
+
+    /// Applies what the spanning tree decided (flushes, fast aging) and
+    /// takes the BPDUs it wants sent, to send after the lock.
+    fn stp_take(&mut self) -> KVec<(usize, Bpdu)> {
+        let out = core::mem::replace(&mut self.stp_out, stp::Out::new());
+        for &p in out.flush.iter() {
+            self.forget(p);
+        }
+        self.fdb.fast_aging_ms = self.stp.fast_aging();
+        out.sends
+    }
 }
+
+/// How often the spanning tree's timers are looked at.
+const STP_TICK_MS: u32 = 100;
 
 /// A network's switch.
 pub(crate) struct SwitchNet {
     base: Instant<Monotonic>,
+    /// The switch's own address: the source of its BPDUs, and its bridge
+    /// identifier's.
+    mac: [u8; 6],
     /// Taken with interrupts off: frames may arrive in softirq context.
     inner: Pin<KBox<SpinLockIrq<Inner>>>,
 }
@@ -81,6 +104,20 @@ pub(crate) struct SwitchNet {
 impl SwitchNet {
     fn now_ms(&self) -> u64 {
         u64::try_from(self.base.elapsed().as_millis()).unwrap_or(0)
+    }
+
+    /// Sends BPDUs the spanning tree asked for. A BPDU memory is short for
+    /// is lost, as on a congested link; the protocol sends again.
+    fn send_bpdus(&self, net: &Net, sends: KVec<(usize, Bpdu)>) {
+        for (port, bpdu) in sends.into_iter() {
+            let Ok(mut skb) = SkBuff::alloc_atomic(stp::FRAME_LEN) else {
+                continue;
+            };
+            if let Some(buf) = skb.data_mut() {
+                stp::build(&bpdu, &self.mac, buf);
+                net.deliver(port, skb);
+            }
+        }
     }
 }
 
@@ -176,6 +213,11 @@ impl Policy for Switch {
     type NetData = SwitchNet;
 
     fn new_net(net: &Net) -> Result<KBox<SwitchNet>> {
+        // A random, locally administered unicast address, as the kernel
+        // gives devices without one.
+        let mut mac = [0u8; 6];
+        random::fill(&mut mac);
+        mac[0] = (mac[0] & 0xfe) | 0x02;
         let mut inner = Inner {
             fdb: Fdb::new(
                 IPN_SWITCH_MAXENTRIES_DEFAULT,
@@ -183,6 +225,8 @@ impl Policy for Switch {
             )?,
             ports: port_vec(net.numnodes())?,
             epoch: 0,
+            stp: Stp::new(mac, net.numnodes())?,
+            stp_out: stp::Out::new(),
         };
         for p in 0..inner.ports.len() {
             inner.forget(p);
@@ -190,19 +234,28 @@ impl Policy for Switch {
         Ok(KBox::new(
             SwitchNet {
                 base: Instant::now(),
+                mac,
                 inner: KBox::pin_init(new_spinlock_irq!(inner, "kvde_switch"), GFP_KERNEL_ACCOUNT)?,
             },
             GFP_KERNEL_ACCOUNT,
         )?)
     }
 
-    fn resize(sw: &SwitchNet, _old: usize, new: usize) -> Result {
+    fn resize(sw: &SwitchNet, old: usize, new: usize) -> Result {
         let mut ports = port_vec(new)?;
+        let mut stp_ports = Stp::port_vec(0, new)?;
         let mut g = sw.inner.lock();
         for (d, s) in ports.iter_mut().zip(g.ports.iter_mut()) {
             core::mem::swap(d, s);
         }
         core::mem::swap(&mut g.ports, &mut ports);
+        // The spanning tree's ports carry over likewise; ports cut off
+        // were free (disabled).
+        let keep = old.min(new);
+        for (d, s) in stp_ports.iter_mut().zip(g.stp.ports.iter_mut()).take(keep) {
+            core::mem::swap(d, s);
+        }
+        core::mem::swap(&mut g.stp.ports, &mut stp_ports);
         // Ports cut off are gone from the table, and with them what they
         // taught; new ones start in fresh epochs.
         for p in ports.len()..new {
@@ -210,23 +263,45 @@ impl Policy for Switch {
         }
         drop(g);
         drop(ports);
+        drop(stp_ports);
         Ok(())
     }
 
     fn new_port(sw: &SwitchNet, port: usize) -> Result {
+        let now = sw.now_ms();
         let mut g = sw.inner.lock();
-        let ps = g.ports.get_mut(port).ok_or(EINVAL)?;
+        let inner = &mut *g;
+        let ps = inner.ports.get_mut(port).ok_or(EINVAL)?;
         ps.connected = true;
         ps.stats = Stats::default();
+        // Its BPDUs go with the next tick.
+        inner.stp.port_up(port, now, &mut inner.stp_out);
         Ok(())
     }
 
     fn del_port(sw: &SwitchNet, port: usize) {
+        let now = sw.now_ms();
         let mut g = sw.inner.lock();
-        if let Some(ps) = g.ports.get_mut(port) {
+        let inner = &mut *g;
+        if let Some(ps) = inner.ports.get_mut(port) {
             ps.connected = false;
         }
+        inner.stp.port_down(port, now, &mut inner.stp_out);
         g.forget(port);
+    }
+
+    fn timer(net: &Net, sw: &SwitchNet) {
+        let now = sw.now_ms();
+        let mut g = sw.inner.lock();
+        if !g.stp.enabled {
+            return;
+        }
+        let inner = &mut *g;
+        inner.stp.tick(now, &mut inner.stp_out);
+        let sends = g.stp_take();
+        drop(g);
+        sw.send_bpdus(net, sends);
+        net.set_timer(STP_TICK_MS);
     }
 
     fn handle_msg(net: &Net, sw: &SwitchNet, port: Option<usize>, skb: SkBuff) {
@@ -237,6 +312,27 @@ impl Policy for Switch {
         let frame = vlan::parse(skb.head());
         let mut g = sw.inner.lock();
         let inner = &mut *g;
+        if inner.stp.enabled && stp::is_bpdu_dst(skb.head()) {
+            // BPDUs are the spanning tree's, never forwarded.
+            match stp::parse(skb.head()) {
+                Some(b) => inner.stp.receive(p, &b, now, &mut inner.stp_out),
+                None => {
+                    if let Some(ps) = inner.ports.get_mut(p) {
+                        ps.stats.rx_drops += 1;
+                    }
+                }
+            }
+            let sends = g.stp_take();
+            drop(g);
+            drop(skb);
+            sw.send_bpdus(net, sends);
+            return;
+        }
+        // A port that is not learning or forwarding takes nothing in.
+        if !inner.stp.learns(p) {
+            return;
+        }
+        let forwards = inner.stp.forwards(p);
         let Some(ps) = inner.ports.get_mut(p) else {
             return;
         };
@@ -254,6 +350,10 @@ impl Policy for Switch {
         inner
             .fdb
             .learn(&frame.src, v, p as u32, now, &inner.ports[..]);
+        if !forwards {
+            // Learning: addresses only.
+            return;
+        }
         let dest = if is_multicast(&frame.dst) {
             None
         } else {
@@ -269,8 +369,13 @@ impl Policy for Switch {
         // Decided under the lock, sent after it: a port may be a device
         // whose transmit comes back into this network (a tap's peer), and
         // no device transmit runs with interrupts off.
+        let stp = &inner.stp;
         let takes = |q: usize, qs: &PortState| {
-            q != p && qs.connected && dest.is_none_or(|d| d == q) && qs.vlan.egress(v) != Egress::No
+            q != p
+                && qs.connected
+                && dest.is_none_or(|d| d == q)
+                && qs.vlan.egress(v) != Egress::No
+                && stp.forwards(q)
         };
         if let Some(d) = dest {
             // Known unicast, the common case: the one port gets the frame
@@ -383,6 +488,7 @@ impl Policy for Switch {
     }
 
     fn setsockopt(
+        net: &Net,
         sw: &SwitchNet,
         _port: Option<usize>,
         manage: bool,
@@ -397,6 +503,9 @@ impl Policy for Switch {
                 | IPN_SWITCH_AGING
                 | IPN_SWITCH_FLUSH
                 | IPN_SWITCH_MAXENTRIES
+                | IPN_SWITCH_STP
+                | IPN_SWITCH_STP_BRIDGE
+                | IPN_SWITCH_STP_PORT
         ) {
             return Err(ENOPROTOOPT);
         }
@@ -404,6 +513,78 @@ impl Policy for Switch {
             return Err(EPERM);
         }
         match name {
+            IPN_SWITCH_STP => {
+                let on = match read_int(val)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(EINVAL),
+                };
+                let now = sw.now_ms();
+                let mut g = sw.inner.lock();
+                let inner = &mut *g;
+                if on {
+                    let up = inner
+                        .ports
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, ps)| ps.connected);
+                    inner
+                        .stp
+                        .enable(up.map(|(i, _)| i), now, &mut inner.stp_out);
+                } else {
+                    inner.stp.disable();
+                    inner.stp_out = stp::Out::new();
+                    // What was learnt under the old tree may be wrong.
+                    (0..inner.ports.len()).for_each(|q| inner.forget(q));
+                }
+                let sends = g.stp_take();
+                drop(g);
+                sw.send_bpdus(net, sends);
+                if on {
+                    net.set_timer(STP_TICK_MS);
+                }
+                Ok(())
+            }
+            IPN_SWITCH_STP_BRIDGE => {
+                let b: ipn_switch_stp_bridge = val.read()?;
+                let (hello, max_age, fwd) = (b.hello_time, b.max_age, b.forward_delay);
+                if !(1..=10).contains(&hello)
+                    || !(6..=40).contains(&max_age)
+                    || !(2..=30).contains(&fwd)
+                {
+                    return Err(EINVAL);
+                }
+                let now = sw.now_ms();
+                let mut g = sw.inner.lock();
+                let inner = &mut *g;
+                inner.stp.set_times(
+                    u64::from(hello) * 1000,
+                    u64::from(max_age) * 1000,
+                    u64::from(fwd) * 1000,
+                );
+                inner.stp.set_priority(b.priority, now, &mut inner.stp_out);
+                Ok(())
+            }
+            IPN_SWITCH_STP_PORT => {
+                let sp: ipn_switch_stp_port = val.read()?;
+                if sp.reserved != [0; 3]
+                    || sp.priority % 16 != 0
+                    || !(1..=200_000_000).contains(&sp.path_cost)
+                {
+                    return Err(EINVAL);
+                }
+                let p = usize::try_from(sp.port).map_err(|_| EINVAL)?;
+                let now = sw.now_ms();
+                let mut g = sw.inner.lock();
+                let inner = &mut *g;
+                if p >= inner.stp.ports.len() {
+                    return Err(EINVAL);
+                }
+                inner
+                    .stp
+                    .set_port(p, sp.priority, sp.path_cost, now, &mut inner.stp_out);
+                Ok(())
+            }
             IPN_SWITCH_PORT_VLAN | IPN_SWITCH_TRUNK_ADD | IPN_SWITCH_TRUNK_DEL => {
                 let (port, vlan) = read_port_vlan(val)?;
                 let mut g = sw.inner.lock();
@@ -454,6 +635,7 @@ impl Policy for Switch {
                 let now = sw.now_ms();
                 let mut g = sw.inner.lock();
                 new.aging_ms = g.fdb.aging_ms;
+                new.fast_aging_ms = g.fdb.fast_aging_ms;
                 g.fdb.move_into(&mut new, now, &g.ports[..]);
                 core::mem::swap(&mut g.fdb, &mut new);
                 drop(g);
@@ -466,6 +648,79 @@ impl Policy for Switch {
 
     fn getsockopt(sw: &SwitchNet, _port: Option<usize>, name: i32, out: &mut OptOut) -> Result {
         match name {
+            IPN_SWITCH_STP => write_int(out, i32::from(sw.inner.lock().stp.enabled)),
+            IPN_SWITCH_STP_BRIDGE => {
+                let g = sw.inner.lock();
+                let s = &g.stp;
+                let b = ipn_switch_stp_bridge {
+                    priority: u16::from_be_bytes([s.bridge_id[0], s.bridge_id[1]]),
+                    hello_time: secs(s.bridge_hello),
+                    max_age: secs(s.bridge_max_age),
+                    forward_delay: secs(s.bridge_forward_delay),
+                };
+                drop(g);
+                out.write_value(&b)
+            }
+            IPN_SWITCH_STP_PORT => {
+                let mut sp: ipn_switch_stp_port = out.read_input()?;
+                let p = usize::try_from(sp.port).map_err(|_| EINVAL)?;
+                {
+                    let g = sw.inner.lock();
+                    let q = g.stp.ports.get(p).ok_or(EINVAL)?;
+                    sp.priority = q.priority;
+                    sp.path_cost = q.path_cost;
+                }
+                sp.reserved = [0; 3];
+                out.write_value(&sp)
+            }
+            IPN_SWITCH_STP_STATUS => {
+                let g = sw.inner.lock();
+                let s = &g.stp;
+                let st = ipn_switch_stp_status {
+                    bridge_id: s.bridge_id,
+                    root_id: s.designated_root,
+                    root_path_cost: s.root_path_cost,
+                    root_port: s.root_port.map_or(-1, |r| i32::try_from(r).unwrap_or(-1)),
+                    hello_time: secs(s.hello),
+                    max_age: secs(s.max_age),
+                    forward_delay: secs(s.forward_delay),
+                    enabled: u8::from(s.enabled),
+                    topology_change: u8::from(s.topology_change),
+                    topology_changes: s.topology_changes,
+                };
+                drop(g);
+                out.write_value(&st)
+            }
+            IPN_SWITCH_STP_PORTS => {
+                let n = sw.inner.lock().ports.len();
+                let mut buf = KVec::with_capacity(n, GFP_KERNEL)?;
+                {
+                    let g = sw.inner.lock();
+                    let ports = g.ports.iter().zip(g.stp.ports.iter());
+                    for (i, (ps, q)) in ports.enumerate().take(n) {
+                        if !ps.connected {
+                            continue;
+                        }
+                        // Within the capacity reserved above: cannot fail.
+                        buf.push(
+                            ipn_switch_stp_port_state {
+                                port: i32::try_from(i).unwrap_or(-1),
+                                state: q.state as u8,
+                                role: g.stp.role(i),
+                                port_id: q.port_id,
+                                path_cost: q.path_cost,
+                                designated_cost: q.designated_cost,
+                                designated_root: q.designated_root,
+                                designated_bridge: q.designated_bridge,
+                                designated_port: q.designated_port,
+                                reserved: 0,
+                            },
+                            GFP_ATOMIC,
+                        )?;
+                    }
+                }
+                out.write_records(&buf)
+            }
             IPN_SWITCH_AGING => {
                 let s = sw.inner.lock().fdb.aging_ms / 1000;
                 write_int(out, i32::try_from(s).unwrap_or(i32::MAX))
@@ -548,6 +803,11 @@ impl Policy for Switch {
             _ => Err(ENOPROTOOPT),
         }
     }
+}
+
+/// Milliseconds to whole seconds, as the options give times.
+fn secs(ms: u64) -> u16 {
+    u16::try_from(ms / 1000).unwrap_or(u16::MAX)
 }
 
 fn write_int(out: &mut OptOut, v: i32) -> Result {

@@ -18,4 +18,5 @@ pub(crate) mod net {
     pub(crate) mod sockopt;
 }
 
+pub(crate) mod random;
 pub(crate) mod siphash;

@@ -132,6 +132,7 @@ pub(crate) trait Policy: Sized + Send + Sync + 'static {
     fn timer(_net: &Net, _data: &Self::NetData) {}
     /// `setsockopt()` at level [`Policy::PROTOCOL`].
     fn setsockopt(
+        _net: &Net,
         _data: &Self::NetData,
         _port: Option<usize>,
         _manage: bool,
@@ -291,11 +292,11 @@ impl<P: Policy> Adapter<P> {
         len: c_uint,
     ) -> c_int {
         // SAFETY: As promised by ipn.ko.
-        let data = unsafe { Self::data(net) };
+        let (n, data) = unsafe { (Net::from_raw(net), Self::data(net)) };
         // SAFETY: ipn.ko passes the caller's value, valid for `len` bytes
         // during the call.
         let val = unsafe { OptVal::from_raw(val, len) };
-        from_result(|| P::setsockopt(data, port_of(port), manage, name, &val).map(|()| 0))
+        from_result(|| P::setsockopt(n, data, port_of(port), manage, name, &val).map(|()| 0))
     }
 
     /// # Safety

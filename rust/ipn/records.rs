@@ -5,7 +5,8 @@
 
 use crate::ipn_bindings::{
     ipn_diag_msg, ipn_diag_params, ipn_diag_req, ipn_diag_rqlen, ipn_diag_stats, ipn_numnode_oob,
-    ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_vlan,
+    ipn_switch_fdb_entry, ipn_switch_port_stats, ipn_switch_stp_bridge, ipn_switch_stp_port,
+    ipn_switch_stp_port_state, ipn_switch_stp_status, ipn_switch_vlan,
 };
 use core::mem::size_of;
 use kernel::transmute::{AsBytes, FromBytes};
@@ -41,6 +42,42 @@ no_padding!(ipn_switch_port_stats {
     tx_frames: u64,
     tx_bytes: u64,
     tx_drops: u64,
+});
+no_padding!(ipn_switch_stp_bridge {
+    priority: u16,
+    hello_time: u16,
+    max_age: u16,
+    forward_delay: u16,
+});
+no_padding!(ipn_switch_stp_port {
+    port: i32,
+    path_cost: u32,
+    priority: u8,
+    reserved: [u8; 3],
+});
+no_padding!(ipn_switch_stp_status {
+    bridge_id: [u8; 8],
+    root_id: [u8; 8],
+    root_path_cost: u32,
+    root_port: i32,
+    hello_time: u16,
+    max_age: u16,
+    forward_delay: u16,
+    enabled: u8,
+    topology_change: u8,
+    topology_changes: u32,
+});
+no_padding!(ipn_switch_stp_port_state {
+    port: i32,
+    state: u8,
+    role: u8,
+    port_id: u16,
+    path_cost: u32,
+    designated_cost: u32,
+    designated_root: [u8; 8],
+    designated_bridge: [u8; 8],
+    designated_port: u16,
+    reserved: u16,
 });
 
 no_padding!(ipn_diag_req {
@@ -101,6 +138,18 @@ unsafe impl AsBytes for ipn_switch_fdb_entry {}
 unsafe impl FromBytes for ipn_switch_port_stats {}
 // SAFETY: As above.
 unsafe impl AsBytes for ipn_switch_port_stats {}
+// SAFETY: As above.
+unsafe impl FromBytes for ipn_switch_stp_bridge {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_stp_bridge {}
+// SAFETY: As above.
+unsafe impl FromBytes for ipn_switch_stp_port {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_stp_port {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_stp_status {}
+// SAFETY: As above.
+unsafe impl AsBytes for ipn_switch_stp_port_state {}
 // SAFETY: As above.
 unsafe impl FromBytes for ipn_diag_req {}
 // SAFETY: As above.

@@ -1391,6 +1391,256 @@ TEST(switch_protocol_mismatch)
 	expect_str(_metadata, s, "hub", "IPN_ANY socket on the hub");
 }
 
+/* ------------------------------------------------------------------ */
+/* Spanning tree                                                        */
+
+/*
+ * A cable between switch networks @a and @b: a helper process with a
+ * port on each that relays frames both ways until killed, as vde_plug
+ * between two switches does.  Its ports are put in *@pa and *@pb.
+ */
+static pid_t cable(struct __test_metadata *_metadata, const char *a,
+		   const char *b, int *pa, int *pb)
+{
+	int sa = TRY(sw_join(a, IPN_PORTNO_ANY));
+	int sb = TRY(sw_join(b, IPN_PORTNO_ANY));
+	pid_t pid;
+
+	*pa = TRY(sw_port(sa));
+	*pb = TRY(sw_port(sb));
+	pid = fork_helper(false);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd fds[2] = { { sa, POLLIN, 0 }, { sb, POLLIN, 0 } };
+		char buf[2048];
+		ssize_t n;
+		int i;
+
+		for (;;) {
+			if (poll(fds, 2, -1) < 0 && errno != EINTR)
+				_exit(1);
+			for (i = 0; i < 2; i++) {
+				if (!(fds[i].revents & POLLIN))
+					continue;
+				n = recv(fds[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+				if (n > 0)
+					send(fds[!i].fd, buf, n, MSG_DONTWAIT);
+			}
+		}
+	}
+	close(sa);
+	close(sb);
+	return pid;
+}
+
+static void cut(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Spanning tree on, with @prio and the shortest times it takes. */
+static int stp_on(int s, int prio)
+{
+	struct ipn_switch_stp_bridge b = {
+		.priority = prio, .hello_time = 1, .max_age = 6,
+		.forward_delay = 2,
+	};
+
+	if (setsockopt(s, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE, &b, sizeof(b)))
+		return -1;
+	return sw_set(s, IPN_SWITCH_STP, 1);
+}
+
+static struct ipn_switch_stp_port_state stp_buf[64];
+
+/* The spanning-tree state of @port (IPN_STP_*), -1 if none. */
+static int stp_state(int s, int port)
+{
+	socklen_t len = sizeof(stp_buf);
+	unsigned int i;
+
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_STP_PORTS, stp_buf, &len))
+		return -1;
+	for (i = 0; i < len / sizeof(stp_buf[0]); i++)
+		if (stp_buf[i].port == port)
+			return stp_buf[i].state;
+	return -1;
+}
+
+static int stp_root_port(int s)
+{
+	struct ipn_switch_stp_status st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(s, IPN_VDESWITCH, IPN_SWITCH_STP_STATUS, &st, &len))
+		return -2;
+	return st.root_port;
+}
+
+/* The test frames from mac(1) that reach @s in @ms milliseconds. */
+static int count_frames(int s, int ms)
+{
+	long long end = now_ms() + ms;
+	unsigned char buf[2048];
+	int n = 0;
+	ssize_t len;
+
+	for (;;) {
+		long long left = end - now_ms();
+
+		if (left <= 0)
+			break;
+		len = recv_timeout(s, buf, sizeof(buf), 0, left);
+		if (len >= 14 && !memcmp(buf + MAC_LEN, mac(1), MAC_LEN) &&
+		    buf[12] == ETHERTYPE_TEST >> 8 &&
+		    buf[13] == (ETHERTYPE_TEST & 0xff))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Two switches cabled twice, a loop: a broadcast circulates for ever.
+ * The spanning tree stops it, elects the switch of the lower priority
+ * root, blocks one of the other switch's cable ports, and when the cable
+ * that carries the traffic goes, unblocks the other.
+ */
+TEST(switch_stp_loop)
+{
+	const char *a = tpath("sw-a"), *b = tpath("sw-b");
+	int ma, mb, ha, hb, a1, b1, a2, b2, rp, other, i, n;
+	pid_t c1, c2;
+	struct frame f;
+
+	ma = TRY(sw_create(a, 0));
+	mb = TRY(sw_create(b, 0));
+	ha = TRY(sw_join(a, IPN_PORTNO_ANY));
+	hb = TRY(sw_join(b, IPN_PORTNO_ANY));
+	c1 = cable(_metadata, a, b, &a1, &b1);
+	c2 = cable(_metadata, a, b, &a2, &b2);
+
+	/* Without the spanning tree, one broadcast goes round and round. */
+	f = eth_frame(mac_bcast, mac(1), UNTAGGED, 40, 1);
+	send_frame(_metadata, ha, &f, "ha");
+	n = count_frames(hb, 500);
+	ASSERT_LT(2, n)
+		TH_LOG("a loop without STP: %d copies of one broadcast", n);
+
+	/* With it, the storm ends and the tree forms. */
+	TRY(stp_on(ma, 0x1000));
+	TRY(stp_on(mb, 0x8000));
+	ASSERT_VAL(1, sw_get(mb, IPN_SWITCH_STP), "IPN_SWITCH_STP");
+	for (i = 0; i < 150; i++) {
+		rp = stp_root_port(mb);
+		other = rp == b1 ? b2 : b1;
+		if ((rp == b1 || rp == b2) &&
+		    stp_state(mb, rp) == IPN_STP_FORWARDING &&
+		    stp_state(mb, other) == IPN_STP_BLOCKING &&
+		    stp_state(ma, a1) == IPN_STP_FORWARDING &&
+		    stp_state(ma, a2) == IPN_STP_FORWARDING &&
+		    stp_state(mb, sw_port(hb)) == IPN_STP_FORWARDING)
+			break;
+		usleep(100000);
+	}
+	ASSERT_LT(i, 150)
+		TH_LOG("no tree after 15 s: b's root port %d, states %d %d",
+		       rp, stp_state(mb, b1), stp_state(mb, b2));
+	ASSERT_VAL(-1, stp_root_port(ma), "the root's root port");
+	count_frames(hb, 300);
+	send_frame(_metadata, ha, &f, "ha");
+	ASSERT_VAL(1, count_frames(hb, 1000), "copies of one broadcast with STP");
+
+	/* The cable of b's root port goes: the other takes over. */
+	cut(rp == b1 ? c1 : c2);
+	for (i = 0; i < 150; i++) {
+		if (stp_root_port(mb) == other &&
+		    stp_state(mb, other) == IPN_STP_FORWARDING)
+			break;
+		usleep(100000);
+	}
+	ASSERT_LT(i, 150)
+		TH_LOG("the other cable did not take over: root port %d, state %d",
+		       stp_root_port(mb), stp_state(mb, other));
+	count_frames(hb, 300);
+	send_frame(_metadata, ha, &f, "ha");
+	ASSERT_VAL(1, count_frames(hb, 1000),
+		   "copies of one broadcast over the remaining cable");
+	cut(rp == b1 ? c2 : c1);
+}
+IPN_TIMEOUT(switch_stp_loop, 2 * IPN_TEST_TIMEOUT)
+
+/* The spanning tree's options: values, errors, and who may set them. */
+TEST(switch_stp_options)
+{
+	const char *p = tpath("switch");
+	struct ipn_switch_stp_bridge br = { 0x7000, 3, 12, 5 }, got;
+	struct ipn_switch_stp_port sp = { 0 };
+	struct ipn_switch_stp_status st;
+	socklen_t len;
+	int m, a, pa;
+
+	m = TRY(sw_create(p, 0));
+	a = TRY(sw_join(p, IPN_PORTNO_ANY));
+	pa = TRY(sw_port(a));
+	ASSERT_VAL(0, sw_get(m, IPN_SWITCH_STP), "IPN_SWITCH_STP of a new switch");
+	len = sizeof(got);
+	TRY(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE, &got, &len));
+	ASSERT_TRUE(got.priority == 0x8000 && got.hello_time == 2 &&
+		    got.max_age == 20 && got.forward_delay == 15)
+		TH_LOG("defaults %#x %u %u %u", got.priority, got.hello_time,
+		       got.max_age, got.forward_delay);
+	TRY(setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE, &br, sizeof(br)));
+	len = sizeof(got);
+	TRY(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE, &got, &len));
+	ASSERT_EQ(0, memcmp(&br, &got, sizeof(br)));
+	br.hello_time = 0;
+	ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE,
+					&br, sizeof(br)), "hello time 0");
+	br.hello_time = 2;
+	br.forward_delay = 31;
+	ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_BRIDGE,
+					&br, sizeof(br)), "forward delay 31");
+	ASSERT_ERRNO(EINVAL, sw_set(m, IPN_SWITCH_STP, 2), "IPN_SWITCH_STP 2");
+
+	sp.port = pa;
+	sp.path_cost = 42;
+	sp.priority = 0x20;
+	TRY(setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_PORT, &sp, sizeof(sp)));
+	memset(&sp, 0, sizeof(sp));
+	sp.port = pa;
+	len = sizeof(sp);
+	TRY(getsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_PORT, &sp, &len));
+	ASSERT_TRUE(sp.path_cost == 42 && sp.priority == 0x20)
+		TH_LOG("port %d: cost %u priority %#x", pa, sp.path_cost,
+		       sp.priority);
+	sp.priority = 0x21;
+	ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_PORT,
+					&sp, sizeof(sp)), "port priority 0x21");
+	sp.priority = 0x20;
+	sp.path_cost = 0;
+	ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_PORT,
+					&sp, sizeof(sp)), "path cost 0");
+	sp.path_cost = 1;
+	sp.port = 4096;
+	ASSERT_ERRNO(EINVAL, setsockopt(m, IPN_VDESWITCH, IPN_SWITCH_STP_PORT,
+					&sp, sizeof(sp)), "no such port");
+	/* Only the network's owner sets them; any member reads. */
+	ASSERT_ERRNO(EPERM, sw_set(a, IPN_SWITCH_STP, 1), "IPN_SWITCH_STP by a member");
+
+	TRY(sw_set(m, IPN_SWITCH_STP, 1));
+	len = sizeof(st);
+	TRY(getsockopt(a, IPN_VDESWITCH, IPN_SWITCH_STP_STATUS, &st, &len));
+	ASSERT_TRUE(st.enabled && st.root_port == -1 &&
+		    !memcmp(st.bridge_id, st.root_id, 8) &&
+		    st.bridge_id[0] == 0x70 && st.hello_time == 3)
+		TH_LOG("a lone switch is its own root");
+	/* A new port listens first. */
+	ASSERT_VAL(IPN_STP_LISTENING, stp_state(m, pa), "state of a port");
+	TRY(sw_set(m, IPN_SWITCH_STP, 0));
+	ASSERT_VAL(0, sw_get(m, IPN_SWITCH_STP), "IPN_SWITCH_STP off");
+}
+
 TEST(switch_rmmod_in_use)
 {
 	const char *hp = tpath("hub"), *sp = tpath("switch");

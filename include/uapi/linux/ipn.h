@@ -163,9 +163,80 @@
 #define IPN_SWITCH_MACTABLE	8	/* get struct ipn_switch_fdb_entry[] */
 /* get struct ipn_switch_port_stats[], one per connected port */
 #define IPN_SWITCH_PORT_STATS	9
+/*
+ * Spanning tree: 802.1D STP, as the Linux bridge speaks it, for networks
+ * cabled into loops.  Off by default.  On, the switch sends and answers
+ * configuration and topology-change BPDUs (untagged, to 01:80:c2:00:00:00)
+ * on every connected port, takes in and learns from a port only while it
+ * is learning or forwarding, and forwards only between forwarding ports;
+ * BPDUs are consumed.  Off, BPDUs are flooded like other multicast.
+ */
+/* set/get int: 0 off, 1 on */
+#define IPN_SWITCH_STP		10
+/* set/get struct ipn_switch_stp_bridge */
+#define IPN_SWITCH_STP_BRIDGE	11
+/* set/get struct ipn_switch_stp_port (get: fill in .port) */
+#define IPN_SWITCH_STP_PORT	12
+/* get struct ipn_switch_stp_status */
+#define IPN_SWITCH_STP_STATUS	13
+/* get struct ipn_switch_stp_port_state[], one per connected port */
+#define IPN_SWITCH_STP_PORTS	14
 
 #define IPN_SWITCH_AGING_DEFAULT	300
 #define IPN_SWITCH_MAXENTRIES_DEFAULT	4096
+
+/* A port's spanning-tree state (the Linux bridge's BR_STATE_ numbers). */
+#define IPN_STP_DISABLED	0
+#define IPN_STP_LISTENING	1
+#define IPN_STP_LEARNING	2
+#define IPN_STP_FORWARDING	3
+#define IPN_STP_BLOCKING	4
+/* Its role. */
+#define IPN_STP_ROLE_DISABLED	0
+#define IPN_STP_ROLE_ROOT	1	/* towards the root */
+#define IPN_STP_ROLE_DESIGNATED	2	/* the way to the root for its segment */
+#define IPN_STP_ROLE_ALTERNATE	3	/* blocked: another way exists */
+
+struct ipn_switch_stp_bridge {
+	__u16 priority;		/* default 32768 */
+	__u16 hello_time;	/* seconds, 1..10, default 2 */
+	__u16 max_age;		/* seconds, 6..40, default 20 */
+	__u16 forward_delay;	/* seconds, 2..30, default 15 */
+};
+
+struct ipn_switch_stp_port {
+	__s32 port;
+	__u32 path_cost;	/* 1..200000000, default 100 */
+	__u8 priority;		/* 0..240, a multiple of 16, default 128 */
+	__u8 reserved[3];	/* 0 */
+};
+
+/* Identifiers are a priority (2 bytes, big endian) and a MAC address. */
+struct ipn_switch_stp_status {
+	__u8 bridge_id[8];
+	__u8 root_id[8];
+	__u32 root_path_cost;
+	__s32 root_port;	/* -1: this switch is the root */
+	__u16 hello_time;	/* in use: the root's, seconds */
+	__u16 max_age;
+	__u16 forward_delay;
+	__u8 enabled;
+	__u8 topology_change;
+	__u32 topology_changes;	/* detected since STP was turned on */
+};
+
+struct ipn_switch_stp_port_state {
+	__s32 port;
+	__u8 state;		/* IPN_STP_* */
+	__u8 role;		/* IPN_STP_ROLE_* */
+	__u16 port_id;		/* priority / 16 << 12 | port + 1 */
+	__u32 path_cost;
+	__u32 designated_cost;
+	__u8 designated_root[8];
+	__u8 designated_bridge[8];
+	__u16 designated_port;
+	__u16 reserved;
+};
 
 struct ipn_switch_vlan {
 	__s32 port;

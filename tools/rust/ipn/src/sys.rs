@@ -97,7 +97,24 @@ constants! {
     IPN_SWITCH_MAXENTRIES: c_int = 7;
     IPN_SWITCH_MACTABLE: c_int = 8;
     IPN_SWITCH_PORT_STATS: c_int = 9;
+    IPN_SWITCH_STP: c_int = 10;
+    IPN_SWITCH_STP_BRIDGE: c_int = 11;
+    IPN_SWITCH_STP_PORT: c_int = 12;
+    IPN_SWITCH_STP_STATUS: c_int = 13;
+    IPN_SWITCH_STP_PORTS: c_int = 14;
     IPN_SWITCH_AGING_DEFAULT: c_int = 300;
+
+    /// A port's spanning-tree state ([`ipn_switch_stp_port_state`]).
+    IPN_STP_DISABLED: u8 = 0;
+    IPN_STP_LISTENING: u8 = 1;
+    IPN_STP_LEARNING: u8 = 2;
+    IPN_STP_FORWARDING: u8 = 3;
+    IPN_STP_BLOCKING: u8 = 4;
+    /// Its role.
+    IPN_STP_ROLE_DISABLED: u8 = 0;
+    IPN_STP_ROLE_ROOT: u8 = 1;
+    IPN_STP_ROLE_DESIGNATED: u8 = 2;
+    IPN_STP_ROLE_ALTERNATE: u8 = 3;
     IPN_SWITCH_MAXENTRIES_DEFAULT: c_int = 4096;
 
     /// The tag of the out-of-band reader/writer notice,
@@ -156,6 +173,58 @@ pub struct ipn_switch_fdb_entry {
     pub vlan: u16,
     pub port: i32,
     pub age_ms: u32,
+}
+
+/// `struct ipn_switch_stp_bridge`: times in seconds.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_stp_bridge {
+    pub priority: u16,
+    pub hello_time: u16,
+    pub max_age: u16,
+    pub forward_delay: u16,
+}
+
+/// `struct ipn_switch_stp_port`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_stp_port {
+    pub port: i32,
+    pub path_cost: u32,
+    pub priority: u8,
+    pub reserved: [u8; 3],
+}
+
+/// `struct ipn_switch_stp_status`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_stp_status {
+    pub bridge_id: [u8; 8],
+    pub root_id: [u8; 8],
+    pub root_path_cost: u32,
+    pub root_port: i32,
+    pub hello_time: u16,
+    pub max_age: u16,
+    pub forward_delay: u16,
+    pub enabled: u8,
+    pub topology_change: u8,
+    pub topology_changes: u32,
+}
+
+/// `struct ipn_switch_stp_port_state`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ipn_switch_stp_port_state {
+    pub port: i32,
+    pub state: u8,
+    pub role: u8,
+    pub port_id: u16,
+    pub path_cost: u32,
+    pub designated_cost: u32,
+    pub designated_root: [u8; 8],
+    pub designated_bridge: [u8; 8],
+    pub designated_port: u16,
+    pub reserved: u16,
 }
 
 /// `struct ipn_switch_port_stats`.
@@ -281,6 +350,10 @@ layouts! {
     ipn_switch_vlan { port, vlan, reserved }
     ipn_switch_fdb_entry { mac, vlan, port, age_ms }
     ipn_switch_port_stats { port, pvid, ntrunks, rx_frames, rx_bytes, rx_drops, tx_frames, tx_bytes, tx_drops }
+    ipn_switch_stp_bridge { priority, hello_time, max_age, forward_delay }
+    ipn_switch_stp_port { port, path_cost, priority, reserved }
+    ipn_switch_stp_status { bridge_id, root_id, root_path_cost, root_port, hello_time, max_age, forward_delay, enabled, topology_change, topology_changes }
+    ipn_switch_stp_port_state { port, state, role, port_id, path_cost, designated_cost, designated_root, designated_bridge, designated_port, reserved }
     ipn_diag_req { sdiag_family, sdiag_protocol, pad, idiag_show, idiag_ino, idiag_net_ino, idiag_net_dev }
     ipn_diag_msg { idiag_family, idiag_type, idiag_protocol, idiag_state, idiag_port, idiag_net_ino, idiag_net_dev, idiag_ino, idiag_cookie }
     ipn_diag_params { mtu, numnodes, msgpoolsize, flags, mode, ports }
