@@ -365,6 +365,121 @@ case_two_hosts() {
 	cleanup
 }
 
+# --- Spanning tree ----------------------------------------------------------
+
+# stp_fast PATH [PRIO]: STP on the switch at PATH, with the shortest times
+# (hello 1 s, max age 6 s, forward delay 2 s) and priority PRIO.
+stp_fast() {
+	ipnctl switch stp "$1" bridge --hello 1 --max-age 6 --forward-delay 2 \
+		${2:+--priority "$2"} && ipnctl switch stp "$1" on
+}
+
+# rx_packets NS DEV: the frames DEV of namespace NS has received.
+rx_packets() {
+	ip -n "$1" -s link show "$2" | awk '/RX:/ { getline; print $2; exit }'
+}
+
+# quiet NS DEV: after one broadcast, DEV receives fewer than 20 frames in
+# 3 s: nothing circulates (BPDUs come once a second).
+quiet() {
+	r1=$(rx_packets "$1" "$2")
+	sleep 3
+	r2=$(rx_packets "$1" "$2")
+	echo "# $2 received $((r2 - r1)) frames in 3 s"
+	[ $((r2 - r1)) -lt 20 ]
+}
+
+# cable_port PID NET: the port of network NET that process PID holds.
+cable_port() {
+	for ino in $(ls -l /proc/"$1"/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p'); do
+		ipnctl port ls "$2" | sed -n "s/.*port \([0-9]*\): socket ino $ino .*/\1/p"
+	done
+}
+
+stp_root_port() { # PATH
+	ipnctl --json switch stp "$1" | sed -n 's/.*"root_port": \([0-9]*\).*/\1/p'
+}
+
+stp_blocks() { # PATH: a port of the switch blocks
+	ipnctl switch stp "$1" | grep -q 'blocking alternate'
+}
+
+# stp_moved PATH PORT: the root port is not PORT any more, and every port
+# forwards.
+stp_moved() {
+	[ "$(stp_root_port "$1")" != "$2" ] &&
+		! ipnctl switch stp "$1" | grep -q 'blocking\|listening\|learning'
+}
+
+br_split() { # the bridge blocks one of lb0, lb1 and forwards through the other
+	bridge link show | grep -q 'lb[01].*state blocking' &&
+		bridge link show | grep -q 'lb[01].*state forwarding'
+}
+
+br_forwards() { # the bridge forwards through lb0 or lb1
+	bridge link show | grep -q 'lb[01].*state forwarding'
+}
+
+# Two IPN switches cabled twice by vde_plug: a loop, which the spanning
+# tree cuts; when the cable in use goes, the other one takes over.
+case_stp_cables() {
+	netns sa && netns sb
+	tap sa s0 $W/stpa 10.0.9.1
+	tap sb s1 $W/stpb 10.0.9.2
+	stp_fast $W/stpa 4096 && stp_fast $W/stpb
+	bg vde_plug "ipn://$W/stpa" "ipn://$W/stpb"
+	c1=$!
+	bg vde_plug "ipn://$W/stpa" "ipn://$W/stpb"
+	c2=$!
+	wait_for 30 stp_blocks $W/stpb &&
+		[ -z "$(stp_root_port $W/stpa)" ] && [ -n "$(stp_root_port $W/stpb)" ]
+	result $? "STP: of two IPN switches cabled twice by vde_plug, one is root and the other blocks a cable"
+	ipnctl switch stp $W/stpb | sed 's/^/# /'
+	pings sa 10.0.9.2 && pings sb 10.0.9.1
+	result $? "STP: hosts on the looped switches reach each other"
+	ip netns exec sa ping -q -c 1 -W 1 -b 10.0.9.255 >/dev/null 2>&1
+	quiet sb s1
+	result $? "STP: a broadcast does not circulate in the loop"
+	rp=$(stp_root_port $W/stpb)
+	for c in $c1 $c2; do
+		[ "$(cable_port $c $W/stpb)" = "$rp" ] && kill $c
+	done
+	wait_for 30 stp_moved $W/stpb "$rp" && pings sa 10.0.9.2
+	result $? "STP: when the cable in use is cut, the other one carries the traffic"
+	cleanup
+}
+
+# An IPN switch with two taps on a Linux bridge running STP: a loop through
+# the bridge, which blocks one tap; the IPN switch is the root.
+case_stp_bridge() {
+	netns lc
+	tap lc l0 $W/stpc 10.0.10.1
+	stp_fast $W/stpc 4096
+	ip link add brstp type bridge stp_state 1 forward_delay 200 hello_time 100 max_age 600
+	for t in lb0 lb1; do
+		bg ipncat -q -p 2 -T $t $W/stpc >/dev/null
+		eval "pid_$t=\$!"
+		wait_for 10 ip link show $t && ip link set $t master brstp && ip link set $t up
+	done
+	ip link set brstp up && ip addr add 10.0.10.2/24 dev brstp
+	ours=$(ipnctl --json switch stp $W/stpc | sed -n 's/.*"bridge_id": "\(.*\)".*/\1/p')
+	wait_for 30 br_split &&
+		[ "$(cat /sys/class/net/brstp/bridge/root_id)" = "$ours" ]
+	result $? "STP with a Linux bridge: the bridge takes the IPN switch as root and blocks one of its taps"
+	bridge link show | grep lb | sed 's/^/# /'
+	pings lc 10.0.10.2
+	result $? "STP with a Linux bridge: a namespace on the IPN switch reaches the bridge"
+	ip netns exec lc ping -q -c 1 -W 1 -b 10.0.10.255 >/dev/null 2>&1
+	quiet lc l0
+	result $? "STP with a Linux bridge: a broadcast does not circulate"
+	fwd=$(bridge link show | sed -n 's/.*\(lb[01]\).*state forwarding.*/\1/p' | head -n 1)
+	eval "kill \$pid_$fwd"
+	wait_for 30 br_forwards && pings lc 10.0.10.2
+	result $? "STP with a Linux bridge: when the tap in use goes, the bridge unblocks the other"
+	ip link del brstp
+	cleanup
+}
+
 # --- The demo -----------------------------------------------------------
 
 demo() {
@@ -392,7 +507,7 @@ demo() {
 
 case "${1:-test}" in
 test)
-	for c in errors create vde_switch ipn_cable vlan_gso qemu_user two_hosts uml qemu; do
+	for c in errors create vde_switch ipn_cable vlan_gso stp_cables stp_bridge qemu_user two_hosts uml qemu; do
 		t0=$(date +%s)
 		case_$c
 		echo "# case $c: $(($(date +%s) - t0)) s"

@@ -26,7 +26,7 @@ hub=/tmp/ipnctl-hub
 rm -f "$net" "$hub"
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 
 # Taps take the first free ports: ipnct0 port 0, the other port 1.
 out=$(ipnctl net create "$net" --policy switch --mode 750 --tap ipnct0 --tap '')
@@ -125,6 +125,20 @@ ipnctl --json switch stats "$net" |
 	json_ok 'sorted(p["port"] for p in d["ports"]) == [0, 1] and [p for p in d["ports"] if p["port"] == 0][0]["rx_frames"] >= 1 and [p for p in d["ports"] if p["port"] == 0][0]["pvid"] == 10' &&
 	ipnctl switch stats "$net" | grep -q '^port 1: pvid 1 trunks 1$' && ok=0
 result $ok "ipnctl: switch stats shows every port's counters"
+
+# The spanning tree: settings in the kernel, the tree in JSON and text,
+# and the ports' state in the counters.
+ok=1
+ipnctl switch stp "$net" bridge --priority 4096 --hello 1 --max-age 6 --forward-delay 2 &&
+	ipnctl switch stp "$net" port 1 --cost 19 &&
+	ipnctl switch stp "$net" on &&
+	ipnctl --json switch stp "$net" |
+	json_ok 'd["enabled"] and d["bridge_id"] == d["root_id"] and d["bridge_id"].startswith("1000.") and d["root_port"] is None and d["hello_time"] == 1 and d["forward_delay"] == 2 and [p["path_cost"] for p in d["ports"] if p["port"] == 1] == [19] and all(p["role"] == "designated" for p in d["ports"])' &&
+	ipnctl switch stp "$net" | grep -q '^stp on  bridge 1000\.' &&
+	ipnctl --json switch stats "$net" | json_ok 'all(p["stp_role"] == "designated" for p in d["ports"])' &&
+	ipnctl switch stp "$net" off &&
+	ipnctl --json switch stp "$net" | json_ok 'not d["enabled"]' && ok=0
+result $ok "ipnctl: switch stp sets the spanning tree and shows it"
 
 host ip link set ipnct0 down
 ok=1

@@ -47,4 +47,6 @@ pub use crate::tokio::AsyncSocket;
 pub use diag::{InterfaceInfo, NetworkInfo, Query, SocketInfo};
 pub use raw::family;
 pub use socket::{Credentials, Members, NetworkBuilder, Policy, Received, Socket};
-pub use switch::{FdbEntry, PortStats, Switch, VLAN_MAX};
+pub use switch::{
+    FdbEntry, PortStats, StpBridge, StpPort, StpRole, StpState, StpStatus, Switch, VLAN_MAX,
+};

@@ -49,6 +49,14 @@ unsafe impl Pod for sys::ipn_switch_vlan {}
 unsafe impl Pod for sys::ipn_switch_fdb_entry {}
 // SAFETY: as above.
 unsafe impl Pod for sys::ipn_switch_port_stats {}
+// SAFETY: as above (arrays of bytes included).
+unsafe impl Pod for sys::ipn_switch_stp_bridge {}
+// SAFETY: as above.
+unsafe impl Pod for sys::ipn_switch_stp_port {}
+// SAFETY: as above.
+unsafe impl Pod for sys::ipn_switch_stp_status {}
+// SAFETY: as above.
+unsafe impl Pod for sys::ipn_switch_stp_port_state {}
 
 /// `setsockopt(fd, level, name, value, size_of(T))`.
 pub(crate) fn setsockopt<T: Pod>(

@@ -52,6 +52,142 @@ pub struct PortStats {
     pub tx_drops: u64,
 }
 
+/// The spanning tree's own settings of a switch: its priority and the
+/// times it uses when it is the root, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StpBridge {
+    /// The bridge priority; the lowest identifier is the root.
+    pub priority: u16,
+    /// Between BPDUs from the root, 1..=10.
+    pub hello_time: u16,
+    /// How long a root's information lasts unheard, 6..=40.
+    pub max_age: u16,
+    /// Listening, then learning, before a port forwards, 2..=30.
+    pub forward_delay: u16,
+}
+
+impl Default for StpBridge {
+    /// 802.1D's defaults.
+    fn default() -> Self {
+        StpBridge {
+            priority: 0x8000,
+            hello_time: 2,
+            max_age: 20,
+            forward_delay: 15,
+        }
+    }
+}
+
+/// A port's spanning-tree state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum StpState {
+    /// Not connected, or the tree is off.
+    Disabled,
+    /// Waiting a forward delay before learning.
+    Listening,
+    /// Learning addresses, not forwarding yet.
+    Learning,
+    /// Forwarding.
+    Forwarding,
+    /// Blocked: a loop would close through it.
+    Blocking,
+}
+
+/// A port's spanning-tree role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum StpRole {
+    /// Not taking part.
+    Disabled,
+    /// The way to the root.
+    Root,
+    /// The way to the root for its segment.
+    Designated,
+    /// Another way, blocked.
+    Alternate,
+}
+
+/// The spanning tree of a switch, as it stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct StpStatus {
+    /// Whether it runs.
+    pub enabled: bool,
+    /// This switch's identifier: priority and address.
+    pub bridge_id: [u8; 8],
+    /// The root's.
+    pub root_id: [u8; 8],
+    /// The cost of the way to the root.
+    pub root_path_cost: u32,
+    /// The port towards the root; `None` on the root.
+    pub root_port: Option<u32>,
+    /// The times in use (the root's), in seconds.
+    pub hello_time: u16,
+    /// See [`StpBridge::max_age`].
+    pub max_age: u16,
+    /// See [`StpBridge::forward_delay`].
+    pub forward_delay: u16,
+    /// Whether a topology change is being signalled.
+    pub topology_change: bool,
+    /// Topology changes since the tree was turned on.
+    pub topology_changes: u32,
+}
+
+/// The spanning tree's view of a connected port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct StpPort {
+    /// The port.
+    pub port: u32,
+    /// Its state.
+    pub state: StpState,
+    /// Its role.
+    pub role: StpRole,
+    /// Its identifier in BPDUs: priority / 16 << 12 | port + 1.
+    pub port_id: u16,
+    /// Its path cost.
+    pub path_cost: u32,
+    /// The root that the best BPDU of its segment names.
+    pub designated_root: [u8; 8],
+    /// That BPDU's cost to the root.
+    pub designated_cost: u32,
+    /// The switch that sent it.
+    pub designated_bridge: [u8; 8],
+    /// And its port.
+    pub designated_port: u16,
+}
+
+fn stp_state(s: u8) -> StpState {
+    match s {
+        sys::IPN_STP_LISTENING => StpState::Listening,
+        sys::IPN_STP_LEARNING => StpState::Learning,
+        sys::IPN_STP_FORWARDING => StpState::Forwarding,
+        sys::IPN_STP_BLOCKING => StpState::Blocking,
+        _ => StpState::Disabled,
+    }
+}
+
+fn stp_role(r: u8) -> StpRole {
+    match r {
+        sys::IPN_STP_ROLE_ROOT => StpRole::Root,
+        sys::IPN_STP_ROLE_DESIGNATED => StpRole::Designated,
+        sys::IPN_STP_ROLE_ALTERNATE => StpRole::Alternate,
+        _ => StpRole::Disabled,
+    }
+}
+
 /// The switch of a network, through one of its sockets.  On a network of
 /// another policy every call fails with `ENOPROTOOPT`.
 ///
@@ -308,6 +444,141 @@ impl<'a> Switch<'a> {
                     tx_frames: s.tx_frames,
                     tx_bytes: s.tx_bytes,
                     tx_drops: s.tx_drops,
+                })
+            })
+            .collect())
+    }
+
+    /// Whether the spanning tree runs.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// assert!(!s.switch().stp()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn stp(&self) -> io::Result<bool> {
+        Ok(self.get_int(sys::IPN_SWITCH_STP)? != 0)
+    }
+
+    /// Turns the spanning tree (802.1D STP) on or off.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::new(ipn::Policy::SWITCH).bind("/tmp/sw")?;
+    /// s.switch().set_stp(true)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_stp(&self, on: bool) -> io::Result<()> {
+        self.set(sys::IPN_SWITCH_STP, &c_int::from(on))
+    }
+
+    /// The spanning tree's own settings.
+    pub fn stp_bridge(&self) -> io::Result<StpBridge> {
+        let b: sys::ipn_switch_stp_bridge =
+            raw::getsockopt(self.fd, sys::IPN_VDESWITCH, sys::IPN_SWITCH_STP_BRIDGE)?;
+        Ok(StpBridge {
+            priority: b.priority,
+            hello_time: b.hello_time,
+            max_age: b.max_age,
+            forward_delay: b.forward_delay,
+        })
+    }
+
+    /// Sets them; times out of range give `EINVAL`.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::new(ipn::Policy::SWITCH).bind("/tmp/sw")?;
+    /// let b = ipn::StpBridge { priority: 0x1000, ..Default::default() };
+    /// s.switch().set_stp_bridge(&b)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_stp_bridge(&self, b: &StpBridge) -> io::Result<()> {
+        let v = sys::ipn_switch_stp_bridge {
+            priority: b.priority,
+            hello_time: b.hello_time,
+            max_age: b.max_age,
+            forward_delay: b.forward_delay,
+        };
+        self.set(sys::IPN_SWITCH_STP_BRIDGE, &v)
+    }
+
+    /// The priority (0..=240, a multiple of 16) and path cost of `port`.
+    pub fn stp_port(&self, port: u32) -> io::Result<(u8, u32)> {
+        let port = i32::try_from(port).map_err(|_| errno(libc::EINVAL))?;
+        let mut arg = [sys::ipn_switch_stp_port {
+            port,
+            ..Default::default()
+        }];
+        raw::getsockopt_slice(
+            self.fd,
+            sys::IPN_VDESWITCH,
+            sys::IPN_SWITCH_STP_PORT,
+            &mut arg,
+        )?;
+        Ok((arg[0].priority, arg[0].path_cost))
+    }
+
+    /// Sets them.
+    ///
+    /// ```no_run
+    /// # let s = ipn::NetworkBuilder::new(ipn::Policy::SWITCH).bind("/tmp/sw")?;
+    /// s.switch().set_stp_port(2, 128, 19)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_stp_port(&self, port: u32, priority: u8, path_cost: u32) -> io::Result<()> {
+        let port = i32::try_from(port).map_err(|_| errno(libc::EINVAL))?;
+        let v = sys::ipn_switch_stp_port {
+            port,
+            path_cost,
+            priority,
+            reserved: [0; 3],
+        };
+        self.set(sys::IPN_SWITCH_STP_PORT, &v)
+    }
+
+    /// The spanning tree as it stands.
+    pub fn stp_status(&self) -> io::Result<StpStatus> {
+        let s: sys::ipn_switch_stp_status =
+            raw::getsockopt(self.fd, sys::IPN_VDESWITCH, sys::IPN_SWITCH_STP_STATUS)?;
+        Ok(StpStatus {
+            enabled: s.enabled != 0,
+            bridge_id: s.bridge_id,
+            root_id: s.root_id,
+            root_path_cost: s.root_path_cost,
+            root_port: u32::try_from(s.root_port).ok(),
+            hello_time: s.hello_time,
+            max_age: s.max_age,
+            forward_delay: s.forward_delay,
+            topology_change: s.topology_change != 0,
+            topology_changes: s.topology_changes,
+        })
+    }
+
+    /// Every connected port's state and role.
+    ///
+    /// ```no_run
+    /// # let s = ipn::Socket::join("/tmp/sw")?;
+    /// for p in s.switch().stp_ports()? {
+    ///     println!("port {}: {:?} {:?}", p.port, p.state, p.role);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn stp_ports(&self) -> io::Result<Vec<StpPort>> {
+        let ports: c_int = raw::getsockopt(self.fd, sys::SOL_IPN, sys::IPN_SO_NUMNODES)?;
+        let table: Vec<sys::ipn_switch_stp_port_state> =
+            self.table(sys::IPN_SWITCH_STP_PORTS, ports.max(1) as usize)?;
+        Ok(table
+            .iter()
+            .filter_map(|p| {
+                Some(StpPort {
+                    port: u32::try_from(p.port).ok()?,
+                    state: stp_state(p.state),
+                    role: stp_role(p.role),
+                    port_id: p.port_id,
+                    path_cost: p.path_cost,
+                    designated_root: p.designated_root,
+                    designated_cost: p.designated_cost,
+                    designated_bridge: p.designated_bridge,
+                    designated_port: p.designated_port,
                 })
             })
             .collect())

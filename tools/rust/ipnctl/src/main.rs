@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use ipn::{InterfaceInfo, NetworkBuilder, NetworkInfo, Policy, Query, Socket, SocketInfo};
+use ipn::{
+    InterfaceInfo, NetworkBuilder, NetworkInfo, Policy, Query, Socket, SocketInfo, StpBridge,
+    StpRole, StpState,
+};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -173,6 +176,48 @@ enum SwitchCmd {
         /// The network's path.
         path: PathBuf,
     },
+    /// Show the spanning tree (802.1D STP), or turn it on or off, or set
+    /// the switch's or a port's parameters.
+    Stp {
+        /// The network's path.
+        path: PathBuf,
+        #[command(subcommand)]
+        op: Option<StpOp>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StpOp {
+    /// Run the spanning tree.
+    On,
+    /// Stop it: every port forwards.
+    Off,
+    /// Set the switch's priority and times (seconds); the others stay.
+    Bridge {
+        /// The bridge priority, 0..65535: the lowest identifier is the root.
+        #[arg(long)]
+        priority: Option<u16>,
+        /// Between BPDUs, 1..10.
+        #[arg(long)]
+        hello: Option<u16>,
+        /// How long the root's information lasts unheard, 6..40.
+        #[arg(long)]
+        max_age: Option<u16>,
+        /// Listening, then learning, before forwarding, 2..30.
+        #[arg(long)]
+        forward_delay: Option<u16>,
+    },
+    /// Set a port's priority and path cost; the other stays.
+    Port {
+        /// The port.
+        port: u32,
+        /// 0..240, a multiple of 16.
+        #[arg(long)]
+        priority: Option<u8>,
+        /// 1..200000000.
+        #[arg(long)]
+        cost: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -317,6 +362,138 @@ fn mac(m: &[u8; 6]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(":")
+}
+
+/// A bridge identifier as the Linux bridge prints it: "8000.020000000001".
+fn bridge_id(id: &[u8; 8]) -> String {
+    let hex: String = id[2..].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{:02x}{:02x}.{hex}", id[0], id[1])
+}
+
+fn stp_state_name(s: StpState) -> &'static str {
+    match s {
+        StpState::Disabled => "disabled",
+        StpState::Listening => "listening",
+        StpState::Learning => "learning",
+        StpState::Forwarding => "forwarding",
+        StpState::Blocking => "blocking",
+    }
+}
+
+fn stp_role_name(r: StpRole) -> &'static str {
+    match r {
+        StpRole::Disabled => "disabled",
+        StpRole::Root => "root",
+        StpRole::Designated => "designated",
+        StpRole::Alternate => "alternate",
+    }
+}
+
+fn stp(path: &Path, op: Option<StpOp>, json: bool) -> Res {
+    let s = manage(path)?;
+    let sw = s.switch();
+    match op {
+        Some(StpOp::On) => sw.set_stp(true).on("stp"),
+        Some(StpOp::Off) => sw.set_stp(false).on("stp"),
+        Some(StpOp::Bridge {
+            priority,
+            hello,
+            max_age,
+            forward_delay,
+        }) => {
+            let old = sw.stp_bridge().on("stp bridge")?;
+            let new = StpBridge {
+                priority: priority.unwrap_or(old.priority),
+                hello_time: hello.unwrap_or(old.hello_time),
+                max_age: max_age.unwrap_or(old.max_age),
+                forward_delay: forward_delay.unwrap_or(old.forward_delay),
+            };
+            sw.set_stp_bridge(&new).on("stp bridge")
+        }
+        Some(StpOp::Port {
+            port,
+            priority,
+            cost,
+        }) => {
+            let (p, c) = sw.stp_port(port).on("stp port")?;
+            sw.set_stp_port(port, priority.unwrap_or(p), cost.unwrap_or(c))
+                .on("stp port")
+        }
+        None => {
+            let st = sw.stp_status().on("stp")?;
+            let b = sw.stp_bridge().on("stp")?;
+            let ports = sw.stp_ports().on("stp")?;
+            let rows: Vec<Value> = ports
+                .iter()
+                .map(|p| {
+                    json!({
+                        "port": p.port,
+                        "state": stp_state_name(p.state),
+                        "role": stp_role_name(p.role),
+                        "port_id": format!("{:04x}", p.port_id),
+                        "path_cost": p.path_cost,
+                        "designated_root": bridge_id(&p.designated_root),
+                        "designated_bridge": bridge_id(&p.designated_bridge),
+                        "designated_cost": p.designated_cost,
+                        "designated_port": format!("{:04x}", p.designated_port),
+                    })
+                })
+                .collect();
+            let v = json!({
+                "enabled": st.enabled,
+                "bridge_id": bridge_id(&st.bridge_id),
+                "root_id": bridge_id(&st.root_id),
+                "root_path_cost": st.root_path_cost,
+                "root_port": st.root_port,
+                "hello_time": st.hello_time,
+                "max_age": st.max_age,
+                "forward_delay": st.forward_delay,
+                "bridge_hello_time": b.hello_time,
+                "bridge_max_age": b.max_age,
+                "bridge_forward_delay": b.forward_delay,
+                "topology_change": st.topology_change,
+                "topology_changes": st.topology_changes,
+                "ports": rows,
+            });
+            show(json, v, || {
+                let mut out = vec![format!(
+                    "stp {}  bridge {}  root {}{}",
+                    if st.enabled { "on" } else { "off" },
+                    bridge_id(&st.bridge_id),
+                    bridge_id(&st.root_id),
+                    match st.root_port {
+                        None => " (this switch)".into(),
+                        Some(r) => format!(" via port {r}, cost {}", st.root_path_cost),
+                    }
+                )];
+                out.push(format!(
+                    "hello {}s  max-age {}s  forward-delay {}s  topology changes {}{}",
+                    st.hello_time,
+                    st.max_age,
+                    st.forward_delay,
+                    st.topology_changes,
+                    if st.topology_change {
+                        " (changing)"
+                    } else {
+                        ""
+                    }
+                ));
+                for p in &ports {
+                    out.push(format!(
+                        "port {}: {} {}  cost {}  id {:04x}  designated {} port {:04x}",
+                        p.port,
+                        stp_state_name(p.state),
+                        stp_role_name(p.role),
+                        p.path_cost,
+                        p.port_id,
+                        bridge_id(&p.designated_bridge),
+                        p.designated_port
+                    ));
+                }
+                out.join("\n")
+            })
+        }
+    }
 }
 
 fn or_none(v: Option<u16>) -> String {
@@ -716,14 +893,36 @@ fn switch(cmd: SwitchCmd, json: bool) -> Res {
                     .join("\n")
             })
         }
+        SwitchCmd::Stp { path, op } => stp(&path, op, json),
         SwitchCmd::Stats { path } => {
-            let stats = manage(&path)?.switch().port_stats().on("stats")?;
-            show(json, json!({ "ports": stats }), || {
+            let s = manage(&path)?;
+            let stats = s.switch().port_stats().on("stats")?;
+            // With the spanning tree on, each port's state and role too.
+            let tree = if s.switch().stp().on("stp")? {
+                s.switch().stp_ports().on("stp")?
+            } else {
+                Vec::new()
+            };
+            let stp_of = |port: u32| tree.iter().find(|t| t.port == port);
+            let mut v = json!({ "ports": stats });
+            if let Some(rows) = v["ports"].as_array_mut() {
+                for r in rows.iter_mut() {
+                    let port = r["port"].as_u64().and_then(|p| u32::try_from(p).ok());
+                    if let Some(t) = port.and_then(stp_of) {
+                        r["stp_state"] = json!(stp_state_name(t.state));
+                        r["stp_role"] = json!(stp_role_name(t.role));
+                    }
+                }
+            }
+            show(json, v, || {
                 stats
                     .iter()
                     .map(|p| {
+                        let tree = stp_of(p.port).map_or(String::new(), |t| {
+                            format!(" stp {} {}", stp_state_name(t.state), stp_role_name(t.role))
+                        });
                         format!(
-                            "port {}: pvid {} trunks {}\n    RX: {} frames {} bytes {} dropped\n    TX: {} frames {} bytes {} dropped",
+                            "port {}: pvid {} trunks {}{tree}\n    RX: {} frames {} bytes {} dropped\n    TX: {} frames {} bytes {} dropped",
                             p.port,
                             or_none(p.pvid),
                             p.ntrunks,
