@@ -698,10 +698,12 @@ impl Network {
         })
     }
 
-    /// The queue bound of deliveries: none when lossless, as the sender
-    /// waited for room before.
-    fn limit(&self) -> u32 {
-        if self.lossless() {
+    /// The queue bound of delivering `skb`: none when lossless and sent by
+    /// a socket or an interface, as the sender waited for room before; the
+    /// pool size otherwise, also for what a policy builds itself (a
+    /// switch's BPDUs), for which nobody waited.
+    fn limit(&self, skb: &SkBuff) -> u32 {
+        if self.lossless() && skb.stamped() {
             0
         } else {
             self.params.msgpool
@@ -741,7 +743,10 @@ impl Network {
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
         match ports.slots.get(port) {
-            Some(Some(p)) if p.reading() => p.queue(skb, self.limit()),
+            Some(Some(p)) if p.reading() => {
+                let limit = self.limit(&skb);
+                p.queue(skb, limit)
+            }
             _ => false,
         }
     }
@@ -764,7 +769,7 @@ impl Network {
     /// but the last, which gets `skb` itself. Drops (and counts) where a
     /// queue is full. Never sleeps.
     pub(crate) fn deliver_all_but(&self, except: Option<usize>, skb: SkBuff) {
-        let limit = self.limit();
+        let limit = self.limit(&skb);
         let guard = rcu::read_lock();
         let ports = self.ports.read(&guard);
         let mut prev: Option<&Port> = None;

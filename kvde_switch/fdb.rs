@@ -69,9 +69,10 @@ pub(crate) struct Fdb {
     /// hash could fill a victim's bucket and have its unicast flooded.
     key: SipKey,
     pub(crate) aging_ms: u64,
-    /// A shorter aging in force for a while: a spanning-tree topology
-    /// change, after which addresses may sit behind other ports.
-    pub(crate) fast_aging_ms: Option<u64>,
+    /// Entries last seen before this are dead for good: aged out while a
+    /// spanning-tree topology change shortened the aging (after which
+    /// addresses may sit behind other ports).
+    dead_before: u64,
 }
 
 impl Fdb {
@@ -86,14 +87,13 @@ impl Fdb {
             mask: buckets - 1,
             key: SipKey::random(),
             aging_ms,
-            fast_aging_ms: None,
+            dead_before: 0,
         })
     }
 
-    /// The aging in force.
-    fn age_limit(&self) -> u64 {
-        self.fast_aging_ms
-            .map_or(self.aging_ms, |f| f.min(self.aging_ms))
+    /// Ages out, for good, every entry not seen since `t`.
+    pub(crate) fn age_out_before(&mut self, t: u64) {
+        self.dead_before = self.dead_before.max(t);
     }
 
     /// Number of entries the table holds at most.
@@ -111,8 +111,21 @@ impl Fdb {
         start..start + WAYS
     }
 
-    fn live(e: &Entry, aging_ms: u64, now: u64, ports: &(impl Epochs + ?Sized)) -> bool {
-        e.used && now.saturating_sub(e.seen_ms) < aging_ms && ports.epoch(e.port) == Some(e.epoch)
+    fn alive(
+        e: &Entry,
+        aging_ms: u64,
+        dead_before: u64,
+        now: u64,
+        ports: &(impl Epochs + ?Sized),
+    ) -> bool {
+        e.used
+            && now.saturating_sub(e.seen_ms) < aging_ms
+            && e.seen_ms >= dead_before
+            && ports.epoch(e.port) == Some(e.epoch)
+    }
+
+    fn live(&self, e: &Entry, now: u64, ports: &(impl Epochs + ?Sized)) -> bool {
+        Self::alive(e, self.aging_ms, self.dead_before, now, ports)
     }
 
     /// The port `mac` was last seen on in `vlan`, unless aged out or
@@ -126,9 +139,7 @@ impl Fdb {
     ) -> Option<u32> {
         self.slots[self.bucket(mac, vlan)]
             .iter()
-            .find(|e| {
-                Self::live(e, self.age_limit(), now, ports) && e.mac == *mac && e.vlan == vlan
-            })
+            .find(|e| self.live(e, now, ports) && e.mac == *mac && e.vlan == vlan)
             .map(|e| e.port)
     }
 
@@ -148,9 +159,9 @@ impl Fdb {
             return Learnt::Ignored;
         };
         let range = self.bucket(mac, vlan);
-        let aging = self.age_limit();
+        let (aging, dead_before) = (self.aging_ms, self.dead_before);
         let bucket = &mut self.slots[range];
-        let live = |e: &Entry| Self::live(e, aging, now, ports);
+        let live = |e: &Entry| Self::alive(e, aging, dead_before, now, ports);
         if let Some(e) = bucket
             .iter_mut()
             .find(|e| live(e) && e.mac == *mac && e.vlan == vlan)
@@ -192,7 +203,7 @@ impl Fdb {
     ) -> impl Iterator<Item = (&'a Entry, u64)> + 'a {
         self.slots
             .iter()
-            .filter(move |e| Self::live(e, self.age_limit(), now, ports))
+            .filter(move |e| self.live(e, now, ports))
             .map(move |e| (e, now.saturating_sub(e.seen_ms)))
     }
 

@@ -114,15 +114,14 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Bpdu> {
         return None;
     }
     let b = frame.get(HDR..14 + len)?;
-    // Protocol 0; version 0 (STP), or higher (RSTP, MSTP), whose BPDUs
-    // start as configuration BPDUs, as 802.1D-2004 requires STP bridges to
-    // read them.
-    if be16(b, 0)? != 0 {
+    // Protocol 0, version 0 (STP), as the Linux bridge takes them: an RSTP
+    // or MSTP neighbour falls back to STP on a port where it hears ours.
+    if be16(b, 0)? != 0 || *b.get(2)? != 0 {
         return None;
     }
     match *b.get(3)? {
         TYPE_TCN => Some(Bpdu::Tcn),
-        t if t == TYPE_CONFIG || t == 0x02 => {
+        TYPE_CONFIG => {
             if b.len() < 35 {
                 return None;
             }
@@ -145,8 +144,11 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Bpdu> {
 }
 
 /// Writes the frame of `bpdu` from `src` into `buf` (at least
-/// [`FRAME_LEN`] bytes, zeroed); returns its length.
+/// [`FRAME_LEN`] bytes, zeroed); returns its length, 0 if `buf` is short.
 pub(crate) fn build(bpdu: &Bpdu, src: &[u8; 6], buf: &mut [u8]) -> usize {
+    if buf.len() < FRAME_LEN {
+        return 0;
+    }
     let body: usize = match bpdu {
         Bpdu::Config(_) => 35,
         Bpdu::Tcn => 4,
@@ -339,7 +341,8 @@ impl Stp {
                 .is_some_and(|p| p.state == State::Forwarding)
     }
 
-    /// While a topology change lasts, addresses age in a forward delay.
+    /// While a topology change lasts, addresses age in a forward delay:
+    /// that window, then.
     pub(crate) fn fast_aging(&self) -> Option<u64> {
         (self.enabled && self.topology_change).then_some(self.forward_delay)
     }
@@ -436,10 +439,11 @@ impl Stp {
         self.topology_changes = 0;
         self.tcn_timer = None;
         self.topology_change_timer = None;
-        for p in 0..self.ports.len() {
-            self.ports[p].state = State::Disabled;
+        for q in self.ports.iter_mut() {
+            q.state = State::Disabled;
         }
-        for p in up {
+        let n = self.ports.len();
+        for p in up.filter(|&p| p < n) {
             self.init_port(p);
         }
         self.port_state_selection(now, out);
@@ -450,6 +454,9 @@ impl Stp {
     /// Turns it off: every port forwards.
     pub(crate) fn disable(&mut self) {
         self.enabled = false;
+        self.designated_root = self.bridge_id;
+        self.root_path_cost = 0;
+        self.root_port = None;
         self.hello_timer = None;
         self.tcn_timer = None;
         self.topology_change_timer = None;
@@ -522,6 +529,15 @@ impl Stp {
     }
 
     fn received_config(&mut self, p: usize, c: &Config, now: u64, out: &mut Out) {
+        // The root's times, within the ranges a switch may be set to: a
+        // BPDU that any port may send must not make every address age at
+        // once, nor every port's information expire at every tick.
+        let c = &Config {
+            hello: c.hello.clamp(1000, 10_000),
+            max_age: c.max_age.clamp(6000, 40_000),
+            forward_delay: c.forward_delay.clamp(2000, 30_000),
+            ..*c
+        };
         // Stale information is ignored, as the Linux bridge does.
         if c.message_age >= c.max_age {
             return;
@@ -811,15 +827,23 @@ impl Stp {
             self.topology_change_detected = false;
             self.topology_change = false;
         }
+        // Ports whose information expired become designated, then the
+        // tree is computed once for all of them.
+        let was_root = self.is_root();
+        let mut expired = false;
         for p in 0..self.ports.len() {
             if due(self.ports[p].message_age) {
                 self.ports[p].message_age = None;
-                let was_root = self.is_root();
                 self.become_designated(p);
-                self.configuration_update();
-                self.port_state_selection(now, out);
-                self.after_root_change(was_root, now, out);
+                expired = true;
             }
+        }
+        if expired {
+            self.configuration_update();
+            self.port_state_selection(now, out);
+            self.after_root_change(was_root, now, out);
+        }
+        for p in 0..self.ports.len() {
             if due(self.ports[p].forward_delay) {
                 let fwd = self.forward_delay;
                 let q = &mut self.ports[p];
@@ -900,6 +924,11 @@ mod tests {
         assert_eq!(parse(&g), None);
         let mut g = f;
         g[HDR + 3] = 0x55;
+        assert_eq!(parse(&g), None);
+        // An RSTP BPDU (version 2, type 2), as the Linux bridge ignores.
+        let mut g = f;
+        g[HDR + 2] = 2;
+        g[HDR + 3] = 2;
         assert_eq!(parse(&g), None);
         let mut g = f;
         g[12..14].copy_from_slice(&1500u16.to_be_bytes());

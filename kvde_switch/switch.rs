@@ -78,12 +78,14 @@ impl Inner {
 
     /// Applies what the spanning tree decided (flushes, fast aging) and
     /// takes the BPDUs it wants sent, to send after the lock.
-    fn stp_take(&mut self) -> KVec<(usize, Bpdu)> {
+    fn stp_take(&mut self, now: u64) -> KVec<(usize, Bpdu)> {
         let out = core::mem::replace(&mut self.stp_out, stp::Out::new());
         for &p in out.flush.iter() {
             self.forget(p);
         }
-        self.fdb.fast_aging_ms = self.stp.fast_aging();
+        if let Some(window) = self.stp.fast_aging() {
+            self.fdb.age_out_before(now.saturating_sub(window));
+        }
         out.sends
     }
 }
@@ -298,7 +300,7 @@ impl Policy for Switch {
         }
         let inner = &mut *g;
         inner.stp.tick(now, &mut inner.stp_out);
-        let sends = g.stp_take();
+        let sends = g.stp_take(now);
         drop(g);
         sw.send_bpdus(net, sends);
         net.set_timer(STP_TICK_MS);
@@ -322,7 +324,7 @@ impl Policy for Switch {
                     }
                 }
             }
-            let sends = g.stp_take();
+            let sends = g.stp_take(now);
             drop(g);
             drop(skb);
             sw.send_bpdus(net, sends);
@@ -522,6 +524,9 @@ impl Policy for Switch {
                 let now = sw.now_ms();
                 let mut g = sw.inner.lock();
                 let inner = &mut *g;
+                if on == inner.stp.enabled {
+                    return Ok(());
+                }
                 if on {
                     let up = inner
                         .ports
@@ -537,11 +542,11 @@ impl Policy for Switch {
                     // What was learnt under the old tree may be wrong.
                     (0..inner.ports.len()).for_each(|q| inner.forget(q));
                 }
-                let sends = g.stp_take();
                 drop(g);
-                sw.send_bpdus(net, sends);
+                // The first BPDUs go from the timer, which runs as frame
+                // handling does, at once.
                 if on {
-                    net.set_timer(STP_TICK_MS);
+                    net.set_timer(0);
                 }
                 Ok(())
             }
@@ -635,7 +640,6 @@ impl Policy for Switch {
                 let now = sw.now_ms();
                 let mut g = sw.inner.lock();
                 new.aging_ms = g.fdb.aging_ms;
-                new.fast_aging_ms = g.fdb.fast_aging_ms;
                 g.fdb.move_into(&mut new, now, &g.ports[..]);
                 core::mem::swap(&mut g.fdb, &mut new);
                 drop(g);
@@ -648,7 +652,11 @@ impl Policy for Switch {
 
     fn getsockopt(sw: &SwitchNet, _port: Option<usize>, name: i32, out: &mut OptOut) -> Result {
         match name {
-            IPN_SWITCH_STP => write_int(out, i32::from(sw.inner.lock().stp.enabled)),
+            IPN_SWITCH_STP => {
+                // Read under the lock, written to the user after it.
+                let on = sw.inner.lock().stp.enabled;
+                write_int(out, i32::from(on))
+            }
             IPN_SWITCH_STP_BRIDGE => {
                 let g = sw.inner.lock();
                 let s = &g.stp;

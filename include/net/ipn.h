@@ -105,7 +105,10 @@ void ipn_net_timer(struct ipn_network *net, unsigned int ms);
 
 /*
  * From @handlemsg or @timer only: queue @skb to @port if it is connected
- * and reading.  Consumes @skb.  Returns whether it was queued.
+ * and reading.  Consumes @skb.  Returns whether it was queued.  In a
+ * lossless network the frames of senders (which waited for room) and their
+ * copies are queued whatever the queue's length; frames the policy built
+ * itself are bounded as in a lossy one (IPN_SO_MSGPOOLSIZE, SO_RCVBUF).
  */
 bool ipn_deliver(struct ipn_network *net, int port, struct sk_buff *skb);
 

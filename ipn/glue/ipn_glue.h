@@ -41,6 +41,7 @@ int ipn_glue_queue_numnodes(struct sock *sk);
 bool ipn_glue_oob_first(struct sock *sk);
 struct sk_buff *ipn_glue_recv_oob(struct sock *sk, bool peek);
 int ipn_glue_skb_kind(const struct sk_buff *skb);
+bool ipn_glue_skb_stamped(const struct sk_buff *skb);
 void ipn_glue_recv_meta(struct sock *sk, struct msghdr *msg,
 			const struct sk_buff *skb);
 int ipn_glue_copy_to_msg(struct msghdr *msg, const void *data, int len);

@@ -219,6 +219,12 @@ struct sk_buff *ipn_glue_recv_oob(struct sock *sk, bool peek)
 }
 
 /* 0: data; 1: out of band; 2: a reader/writer notice. */
+/* Whether @skb, or the message it copies, was sent by a socket or device. */
+bool ipn_glue_skb_stamped(const struct sk_buff *skb)
+{
+	return IPN_CB(skb)->flags & IPN_CB_STAMPED;
+}
+
 int ipn_glue_skb_kind(const struct sk_buff *skb)
 {
 	u8 flags = IPN_CB(skb)->flags;

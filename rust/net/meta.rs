@@ -23,6 +23,7 @@ use kernel::{error::to_result, ffi::c_int, prelude::*};
 extern "C" {
     fn ipn_glue_stamp(skb: *mut bindings::sk_buff, port: c_int, task: bool);
     fn ipn_glue_skb_kind(skb: *const bindings::sk_buff) -> c_int;
+    fn ipn_glue_skb_stamped(skb: *const bindings::sk_buff) -> bool;
     fn ipn_glue_queue_oob(
         sk: *mut bindings::sock,
         skb: *mut bindings::sk_buff,
@@ -68,6 +69,13 @@ impl SkBuff {
         let port = port.and_then(|p| c_int::try_from(p).ok()).unwrap_or(-1);
         // SAFETY: The skb is owned.
         unsafe { ipn_glue_stamp(self.as_raw(), port, sender == Sender::Task) };
+    }
+
+    /// Whether the message (or the one it copies) was sent by a socket or
+    /// an interface, rather than built by the policy.
+    pub(crate) fn stamped(&self) -> bool {
+        // SAFETY: The skb is valid.
+        unsafe { ipn_glue_skb_stamped(self.as_raw()) }
     }
 
     /// What the message is, for a reader.
