@@ -228,6 +228,16 @@ impl Port {
         p
     }
 
+    /// Puts the port in `state` with no timer running and nothing owed.
+    fn reset(&mut self, state: State) {
+        self.state = state;
+        self.tc_ack = false;
+        self.config_pending = false;
+        self.message_age = None;
+        self.forward_delay = None;
+        self.hold = None;
+    }
+
     fn set_id(&mut self, no: usize) {
         let num = ((no + 1) & 0xfff) as u16;
         self.port_id = u16::from(self.priority >> 4) << 12 | num;
@@ -462,22 +472,13 @@ impl Stp {
         self.topology_change_timer = None;
         self.topology_change = false;
         for p in self.ports.iter_mut() {
-            p.state = State::Disabled;
-            p.message_age = None;
-            p.forward_delay = None;
-            p.hold = None;
+            p.reset(State::Disabled);
         }
     }
 
     fn init_port(&mut self, p: usize) {
         self.become_designated(p);
-        let q = &mut self.ports[p];
-        q.state = State::Blocking;
-        q.tc_ack = false;
-        q.config_pending = false;
-        q.message_age = None;
-        q.forward_delay = None;
-        q.hold = None;
+        self.ports[p].reset(State::Blocking);
     }
 
     /// A port connects.
@@ -497,13 +498,7 @@ impl Stp {
         let was_root = self.is_root();
         if self.ports[p].state != State::Disabled {
             self.become_designated(p);
-            let q = &mut self.ports[p];
-            q.state = State::Disabled;
-            q.tc_ack = false;
-            q.config_pending = false;
-            q.message_age = None;
-            q.forward_delay = None;
-            q.hold = None;
+            self.ports[p].reset(State::Disabled);
             out.flush(p);
             self.configuration_update();
             self.port_state_selection(now, out);

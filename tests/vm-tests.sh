@@ -441,8 +441,8 @@ case_stp_cables() {
 	quiet sb s1
 	result $? "STP: a broadcast does not circulate in the loop"
 	rp=$(stp_root_port $W/stpb)
-	for c in $c1 $c2; do
-		[ "$(cable_port $c $W/stpb)" = "$rp" ] && kill $c
+	for cab in $c1 $c2; do
+		[ "$(cable_port $cab $W/stpb)" = "$rp" ] && kill $cab
 	done
 	wait_for 30 stp_moved $W/stpb "$rp" && pings sa 10.0.9.2
 	result $? "STP: when the cable in use is cut, the other one carries the traffic"
@@ -455,7 +455,10 @@ case_stp_bridge() {
 	netns lc
 	tap lc l0 $W/stpc 10.0.10.1
 	stp_fast $W/stpc 4096
-	ip link add brstp type bridge stp_state 1 forward_delay 200 hello_time 100 max_age 600
+	# Its own address: a bridge takes its lowest port's otherwise, which
+	# changes when that port goes, and the namespace's ARP entry with it.
+	ip link add brstp address 02:00:00:00:10:02 type bridge stp_state 1 \
+		forward_delay 200 hello_time 100 max_age 600
 	for t in lb0 lb1; do
 		bg ipncat -q -p 2 -T $t $W/stpc >/dev/null
 		eval "pid_$t=\$!"
