@@ -574,6 +574,28 @@ static void fill_frame(struct worker *w, unsigned char *p, size_t len)
 		return;
 	memcpy(p, macs[rn(w, ARRAY_SIZE(macs))], 6);
 	memcpy(p + 6, macs[pct(w, 90) ? rn(w, 4) : rn(w, ARRAY_SIZE(macs))], 6);
+	if (len >= 21 && pct(w, 10)) {
+		/*
+		 * A BPDU for a switch running STP: an 802.3 length (right,
+		 * short or past the frame), LLC 42 42 03, protocol and version
+		 * 0 mostly, a configuration, TCN or other type; the rest
+		 * random (roots, costs, times).
+		 */
+		static const unsigned char bpdu_mac[6] = {
+			0x01, 0x80, 0xc2, 0, 0, 0 };
+		static const uint16_t lens[] = { 38, 7, 3, 1500, 0xffff };
+
+		t = pct(w, 70) ? PICK(w, lens) : (uint16_t)rnd(w);
+		memcpy(p, bpdu_mac, 6);
+		p[12] = t >> 8;
+		p[13] = t & 0xff;
+		p[14] = p[15] = 0x42;
+		p[16] = 0x03;
+		if (pct(w, 90))
+			p[17] = p[18] = p[19] = 0;
+		p[20] = pct(w, 45) ? 0x00 : pct(w, 80) ? 0x80 : (uint8_t)rnd(w);
+		return;
+	}
 	t = pct(w, 90) ? PICK(w, types) : (uint16_t)rnd(w);
 	if (len >= 18 && pct(w, 30)) {
 		p[12] = 0x81;
@@ -1130,7 +1152,7 @@ static void op_sockopt_switch(struct worker *w)
 
 	if (pct(w, 5))
 		level = (int)rnd(w);
-	name = pct(w, 90) ? 1 + (int)rn(w, IPN_SWITCH_PORT_STATS)
+	name = pct(w, 90) ? 1 + (int)rn(w, IPN_SWITCH_STP_PORTS)
 			  : int_val(w);
 	if (pct(w, 45)) {
 		/* Gets whose input is in the buffer: a port number. */
