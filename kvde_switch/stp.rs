@@ -1010,6 +1010,92 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_root_is_forgotten() -> Result {
+        let mut a = Stp::new(mac(1), 1)?;
+        let mut b = Stp::new(mac(2), 1)?;
+        a.set_times(1000, 6000, 2000);
+        b.set_times(1000, 6000, 2000);
+        let mut o = Out::new();
+        a.enable(0..1, 0, &mut o);
+        b.enable(0..1, 0, &mut o);
+        let now = converge(&mut a, &mut b, 0, 6000)?;
+        assert_eq!(b.root_port, Some(0));
+        // a falls silent (its BPDUs no longer arrive): after max age b
+        // takes its port's information for stale and becomes the root.
+        let mut now = now;
+        let until = now + 8000;
+        while now < until {
+            let mut o = Out::new();
+            b.tick(now, &mut o);
+            now += 100;
+        }
+        assert!(b.is_root());
+        assert_eq!(b.root_port, None);
+        assert_eq!(b.role(0), IPN_STP_ROLE_DESIGNATED as u8);
+        Ok(())
+    }
+
+    #[test]
+    fn a_new_forwarding_port_is_a_topology_change() -> Result {
+        let mut a = Stp::new(mac(1), 2)?;
+        let mut b = Stp::new(mac(2), 2)?;
+        a.set_times(1000, 6000, 2000);
+        b.set_times(1000, 6000, 2000);
+        let mut o = Out::new();
+        a.enable(0..1, 0, &mut o);
+        b.enable(0..1, 0, &mut o);
+        let now = converge(&mut a, &mut b, 0, 20_000)?;
+        assert!(!a.topology_change && !b.topology_change);
+        let changes = a.topology_changes;
+        // A port of b comes up (a host behind it): when it forwards, b
+        // tells the root (TCN), which sets TC in its BPDUs; b then ages
+        // its addresses in a forward delay.
+        let mut o = Out::new();
+        b.port_up(1, now, &mut o);
+        // Forwarding after two forward delays; the root's answer may wait
+        // for its hold time.
+        let now = converge(&mut a, &mut b, now, now + 5500)?;
+        assert!(b.forwards(1));
+        assert!(a.topology_change && b.topology_change);
+        assert_eq!(a.topology_changes, changes + 1);
+        assert_eq!(b.fast_aging(), Some(2000));
+        // It ends after max age and forward delay at the root.
+        converge(&mut a, &mut b, now, now + 12_000)?;
+        assert!(!a.topology_change && !b.topology_change);
+        assert_eq!(b.fast_aging(), None);
+        Ok(())
+    }
+
+    #[test]
+    fn one_config_bpdu_a_second_per_port() -> Result {
+        let mut a = Stp::new(mac(1), 1)?;
+        let mut o = Out::new();
+        a.enable(0..1, 0, &mut o);
+        assert_eq!(o.sends.len(), 1);
+        // An inferior BPDU on a's designated port wants an answer at once:
+        // held until a second has passed since the last one.
+        let worse = Bpdu::Config(Config {
+            tc: false,
+            tca: false,
+            root: [0xff; 8],
+            cost: 0,
+            bridge: [0xff; 8],
+            port: 0x8001,
+            message_age: 0,
+            max_age: 20000,
+            hello: 2000,
+            forward_delay: 15000,
+        });
+        let mut o = Out::new();
+        a.receive(0, &worse, 200, &mut o);
+        assert_eq!(o.sends.len(), 0);
+        a.tick(1000, &mut o);
+        assert_eq!(o.sends.len(), 1);
+        assert!(matches!(o.sends[0], (0, Bpdu::Config(c)) if c.root == a.bridge_id));
+        Ok(())
+    }
+
+    #[test]
     fn off_forwards_everywhere() -> Result {
         let mut a = Stp::new(mac(1), 3)?;
         assert!(a.forwards(0) && a.learns(2));
