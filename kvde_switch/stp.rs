@@ -935,8 +935,25 @@ mod tests {
         Ok(())
     }
 
-    /// Two bridges, `a` (MAC 1, the better) and `b` (MAC 2), joined by two
-    /// cables between their ports 0 and 1: BPDUs go across until nothing
+    /// Bridges `a` (MAC 1, the better unless `b_priority` says otherwise)
+    /// and `b` (MAC 2) of `ports` ports each, with the shortest times, STP
+    /// on with ports `0..up` connected.
+    fn pair(ports: usize, up: usize, b_priority: Option<u16>) -> Result<(Stp, Stp)> {
+        let mut a = Stp::new(mac(1), ports)?;
+        let mut b = Stp::new(mac(2), ports)?;
+        let mut o = Out::new();
+        if let Some(prio) = b_priority {
+            b.set_priority(prio, 0, &mut o);
+        }
+        for s in [&mut a, &mut b] {
+            s.set_times(1000, 6000, 2000);
+            s.enable(0..up, 0, &mut o);
+        }
+        Ok((a, b))
+    }
+
+    /// Runs bridges `a` and `b`, joined by cables between their ports of
+    /// the same number, from `now` to `until`: BPDUs go across until nothing
     /// changes, with time running.
     fn converge(a: &mut Stp, b: &mut Stp, mut now: u64, until: u64) -> Result<u64> {
         while now < until {
@@ -964,13 +981,7 @@ mod tests {
 
     #[test]
     fn a_loop_of_two_bridges_blocks_one_port() -> Result {
-        let mut a = Stp::new(mac(1), 2)?;
-        let mut b = Stp::new(mac(2), 2)?;
-        a.set_times(1000, 6000, 2000);
-        b.set_times(1000, 6000, 2000);
-        let mut o = Out::new();
-        a.enable(0..2, 0, &mut o);
-        b.enable(0..2, 0, &mut o);
+        let (mut a, mut b) = pair(2, 2, None)?;
         let now = converge(&mut a, &mut b, 0, 10_000)?;
         // a is the root, both its ports designated and forwarding; b's
         // root port is 0 (the lower port id) and its port 1 blocks.
@@ -994,14 +1005,7 @@ mod tests {
 
     #[test]
     fn priority_elects_the_root() -> Result {
-        let mut a = Stp::new(mac(1), 2)?;
-        let mut b = Stp::new(mac(2), 2)?;
-        let mut o = Out::new();
-        b.set_priority(0x1000, 0, &mut o);
-        a.set_times(1000, 6000, 2000);
-        b.set_times(1000, 6000, 2000);
-        a.enable(0..2, 0, &mut o);
-        b.enable(0..2, 0, &mut o);
+        let (mut a, mut b) = pair(2, 2, Some(0x1000))?;
         converge(&mut a, &mut b, 0, 10_000)?;
         assert!(b.is_root());
         assert_eq!(a.root_port, Some(0));
@@ -1011,13 +1015,7 @@ mod tests {
 
     #[test]
     fn a_silent_root_is_forgotten() -> Result {
-        let mut a = Stp::new(mac(1), 1)?;
-        let mut b = Stp::new(mac(2), 1)?;
-        a.set_times(1000, 6000, 2000);
-        b.set_times(1000, 6000, 2000);
-        let mut o = Out::new();
-        a.enable(0..1, 0, &mut o);
-        b.enable(0..1, 0, &mut o);
+        let (mut a, mut b) = pair(1, 1, None)?;
         let now = converge(&mut a, &mut b, 0, 6000)?;
         assert_eq!(b.root_port, Some(0));
         // a falls silent (its BPDUs no longer arrive): after max age b
@@ -1037,13 +1035,7 @@ mod tests {
 
     #[test]
     fn a_new_forwarding_port_is_a_topology_change() -> Result {
-        let mut a = Stp::new(mac(1), 2)?;
-        let mut b = Stp::new(mac(2), 2)?;
-        a.set_times(1000, 6000, 2000);
-        b.set_times(1000, 6000, 2000);
-        let mut o = Out::new();
-        a.enable(0..1, 0, &mut o);
-        b.enable(0..1, 0, &mut o);
+        let (mut a, mut b) = pair(2, 1, None)?;
         let now = converge(&mut a, &mut b, 0, 20_000)?;
         assert!(!a.topology_change && !b.topology_change);
         let changes = a.topology_changes;
